@@ -1,0 +1,212 @@
+"""Read side of the organisation for paging: routes, people, schedules, teams, tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection, RowMapping
+
+from ondeck.adapters.db.tables import (
+    api_tokens,
+    contact_methods,
+    escalation_policies,
+    integrations,
+    notification_rules,
+    schedule_layers,
+    schedules,
+    services,
+    team_members,
+    users,
+)
+from ondeck.domain.model import (
+    ContactMethod,
+    EscalationLevel,
+    EscalationTarget,
+    NotificationRule,
+    PolicySnapshot,
+    TargetKind,
+    Urgency,
+)
+from ondeck.domain.schedules import Layer, Schedule
+from ondeck.services.ports import Person, Route
+
+
+def policy_from_row(row: RowMapping) -> PolicySnapshot:
+    return PolicySnapshot(
+        policy_id=row["id"],
+        name=row["name"],
+        repeat=row["repeat"],
+        levels=tuple(
+            EscalationLevel(
+                escalate_after=timedelta(seconds=level["escalate_after"]),
+                targets=tuple(
+                    EscalationTarget(TargetKind(t["kind"]), int(t["ref"]), str(t["name"]))
+                    for t in level["targets"]
+                ),
+            )
+            for level in row["levels"]
+        ),
+    )
+
+
+def schedule_from_rows(row: RowMapping, layer_rows: list[RowMapping]) -> Schedule:
+    return Schedule(
+        name=row["name"],
+        timezone=row["timezone"],
+        layers=tuple(
+            Layer(
+                name=layer["name"],
+                start=datetime.fromisoformat(layer["start_local"]),
+                turn=timedelta(seconds=layer["turn_seconds"]),
+                participants=tuple(int(p) for p in layer["participants"]),
+            )
+            for layer in sorted(layer_rows, key=lambda r: r["position"])
+        ),
+    )
+
+
+class SqlDirectoryStore:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def route_for_key(self, key: str) -> Route | None:
+        row = (
+            self._conn.execute(
+                select(
+                    integrations.c.id,
+                    integrations.c.kind,
+                    services.c.id.label("service_id"),
+                    services.c.name,
+                    services.c.urgency,
+                    services.c.escalation_policy_id,
+                )
+                .join(services, services.c.id == integrations.c.service_id)
+                .where(integrations.c.key == key)
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return Route(
+            integration_id=row["id"],
+            integration_kind=row["kind"],
+            service_id=row["service_id"],
+            service_name=row["name"],
+            service_urgency=Urgency(row["urgency"]) if row["urgency"] else None,
+            policy_id=row["escalation_policy_id"],
+        )
+
+    def policy_snapshot(self, policy_id: int) -> PolicySnapshot:
+        row = (
+            self._conn.execute(
+                select(escalation_policies).where(escalation_policies.c.id == policy_id)
+            )
+            .mappings()
+            .one()
+        )
+        return policy_from_row(row)
+
+    def schedule(self, schedule_id: int) -> Schedule | None:
+        row = (
+            self._conn.execute(select(schedules).where(schedules.c.id == schedule_id))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        layers = list(
+            self._conn.execute(
+                select(schedule_layers).where(schedule_layers.c.schedule_id == schedule_id)
+            ).mappings()
+        )
+        return schedule_from_rows(row, layers)
+
+    def team_member_ids(self, team_id: int) -> tuple[int, ...]:
+        return tuple(
+            self._conn.execute(
+                select(team_members.c.user_id)
+                .where(team_members.c.team_id == team_id)
+                .order_by(team_members.c.position)
+            ).scalars()
+        )
+
+    def _person(self, row: RowMapping | None) -> Person | None:
+        if row is None:
+            return None
+        contacts = tuple(
+            ContactMethod(id=c["id"], kind=c["kind"], address=c["address"], label=c["label"])
+            for c in self._conn.execute(
+                select(contact_methods)
+                .where(contact_methods.c.user_id == row["id"])
+                .order_by(contact_methods.c.position)
+            ).mappings()
+        )
+        rules = tuple(
+            NotificationRule(
+                contact_method_id=r["contact_method_id"],
+                delay=timedelta(seconds=r["delay_seconds"]),
+                urgency=Urgency(r["urgency"]) if r["urgency"] else None,
+            )
+            for r in self._conn.execute(
+                select(notification_rules)
+                .where(notification_rules.c.user_id == row["id"])
+                .order_by(notification_rules.c.position)
+            ).mappings()
+        )
+        return Person(
+            id=row["id"],
+            email=row["email"],
+            name=row["name"],
+            timezone=row["timezone"],
+            role=row["role"],
+            contacts=contacts,
+            rules=rules,
+        )
+
+    def person(self, user_id: int) -> Person | None:
+        row = self._conn.execute(select(users).where(users.c.id == user_id)).mappings().first()
+        return self._person(row)
+
+    def person_by_email(self, email: str) -> Person | None:
+        row = (
+            self._conn.execute(select(users).where(users.c.email == email.strip().lower()))
+            .mappings()
+            .first()
+        )
+        return self._person(row)
+
+    def user_for_token(self, token_hash: str) -> Person | None:
+        row = (
+            self._conn.execute(
+                select(users)
+                .join(api_tokens, api_tokens.c.user_id == users.c.id)
+                .where(api_tokens.c.token_hash == token_hash)
+            )
+            .mappings()
+            .first()
+        )
+        return self._person(row)
+
+    def add_token(self, *, user_id: int, token_hash: str, name: str, at: datetime) -> None:
+        self._conn.execute(
+            insert(api_tokens).values(
+                user_id=user_id, token_hash=token_hash, name=name, created_at=at
+            )
+        )
+
+    def password_hash(self, user_id: int) -> str | None:
+        value = self._conn.execute(
+            select(users.c.password_hash).where(users.c.id == user_id)
+        ).scalar()
+        return str(value) if value else None
+
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        self._conn.execute(
+            update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+        )
+
+    def service_id_by_name(self, name: str) -> int | None:
+        value = self._conn.execute(select(services.c.id).where(services.c.name == name)).scalar()
+        return int(value) if value is not None else None

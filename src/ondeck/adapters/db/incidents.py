@@ -1,0 +1,216 @@
+"""Incidents, their timelines and change events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, insert, select, update
+from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.exc import IntegrityError
+
+from ondeck.adapters.db.tables import change_events, incidents, services, timeline
+from ondeck.domain.model import IncidentStatus, PolicySnapshot, Severity, Urgency
+from ondeck.services.ports import (
+    DuplicateOpenIncident,
+    IncidentFilter,
+    IncidentRecord,
+    TimelineEntry,
+)
+
+_COLUMNS = (
+    *incidents.c,
+    services.c.name.label("service_name"),
+    services.c.runbook_url.label("runbook_url"),
+)
+
+
+def _select() -> Select[Any]:
+    return select(*_COLUMNS).join(services, services.c.id == incidents.c.service_id)
+
+
+def _record(row: RowMapping) -> IncidentRecord:
+    return IncidentRecord(
+        id=row["id"],
+        number=row["id"],
+        service_id=row["service_id"],
+        service_name=row["service_name"],
+        runbook_url=row["runbook_url"],
+        dedup_key=row["dedup_key"],
+        title=row["title"],
+        status=IncidentStatus(row["status"]),
+        urgency=Urgency(row["urgency"]),
+        severity=Severity(row["severity"]) if row["severity"] else None,
+        source=row["source"],
+        created_at=row["created_at"],
+        acknowledged_at=row["acknowledged_at"],
+        acknowledged_by=row["acknowledged_by"],
+        resolved_at=row["resolved_at"],
+        resolved_by=row["resolved_by"],
+        alert_count=row["alert_count"],
+        last_alert_at=row["last_alert_at"],
+        policy=PolicySnapshot.from_json(row["policy"]),
+        details=row["details"],
+    )
+
+
+class SqlIncidentStore:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def open_by_dedup(self, service_id: int, dedup_key: str) -> IncidentRecord | None:
+        query = (
+            _select()
+            .where(
+                incidents.c.service_id == service_id,
+                incidents.c.dedup_key == dedup_key,
+                incidents.c.status != IncidentStatus.RESOLVED.value,
+            )
+            .with_for_update(of=incidents)
+        )
+        row = self._conn.execute(query).mappings().first()
+        return _record(row) if row else None
+
+    def create(
+        self,
+        *,
+        service_id: int,
+        dedup_key: str,
+        title: str,
+        urgency: Urgency,
+        severity: Severity | None,
+        source: str,
+        policy: PolicySnapshot,
+        details: dict[str, Any],
+        at: datetime,
+    ) -> int:
+        try:
+            result = self._conn.execute(
+                insert(incidents)
+                .values(
+                    service_id=service_id,
+                    dedup_key=dedup_key,
+                    title=title,
+                    status=IncidentStatus.TRIGGERED.value,
+                    urgency=urgency.value,
+                    severity=severity.value if severity else None,
+                    source=source,
+                    created_at=at,
+                    last_alert_at=at,
+                    alert_count=1,
+                    policy=policy.to_json(),
+                    details=details,
+                )
+                .returning(incidents.c.id)
+            )
+            return int(result.scalar_one())
+        except IntegrityError as error:
+            raise DuplicateOpenIncident(dedup_key) from error
+
+    def get(self, incident_id: int, *, lock: bool = False) -> IncidentRecord | None:
+        query = _select().where(incidents.c.id == incident_id)
+        if lock:
+            query = query.with_for_update(of=incidents)
+        row = self._conn.execute(query).mappings().first()
+        return _record(row) if row else None
+
+    def record_repeat(self, incident_id: int, at: datetime) -> None:
+        self._conn.execute(
+            update(incidents)
+            .where(incidents.c.id == incident_id)
+            .values(alert_count=incidents.c.alert_count + 1, last_alert_at=at)
+        )
+
+    def set_status(
+        self, incident_id: int, status: IncidentStatus, *, by: str, at: datetime
+    ) -> None:
+        values: dict[str, Any] = {"status": status.value}
+        if status is IncidentStatus.ACKNOWLEDGED:
+            values |= {"acknowledged_at": at, "acknowledged_by": by}
+        elif status is IncidentStatus.RESOLVED:
+            values |= {"resolved_at": at, "resolved_by": by}
+        self._conn.execute(update(incidents).where(incidents.c.id == incident_id).values(values))
+
+    def add_timeline(
+        self,
+        incident_id: int,
+        *,
+        at: datetime,
+        kind: str,
+        message: str,
+        actor: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        self._conn.execute(
+            insert(timeline).values(
+                incident_id=incident_id,
+                at=at,
+                kind=kind,
+                actor=actor,
+                message=message,
+                data=data or {},
+            )
+        )
+
+    def timeline(self, incident_id: int, *, after_id: int = 0) -> list[TimelineEntry]:
+        rows = self._conn.execute(
+            select(timeline)
+            .where(timeline.c.incident_id == incident_id, timeline.c.id > after_id)
+            .order_by(timeline.c.id)
+        ).mappings()
+        return [
+            TimelineEntry(
+                id=row["id"],
+                incident_id=row["incident_id"],
+                at=row["at"],
+                kind=row["kind"],
+                actor=row["actor"],
+                message=row["message"],
+                data=row["data"],
+            )
+            for row in rows
+        ]
+
+    def search(self, query: IncidentFilter) -> tuple[list[IncidentRecord], int]:
+        conditions: list[ColumnElement[bool]] = []
+        if query.statuses:
+            conditions.append(incidents.c.status.in_([s.value for s in query.statuses]))
+        if query.service_id is not None:
+            conditions.append(incidents.c.service_id == query.service_id)
+        if query.urgency is not None:
+            conditions.append(incidents.c.urgency == query.urgency.value)
+        rows = self._conn.execute(
+            _select()
+            .where(*conditions)
+            .order_by(incidents.c.id.desc())
+            .limit(query.limit)
+            .offset(query.offset)
+        ).mappings()
+        total = self._conn.execute(
+            select(func.count()).select_from(incidents).where(*conditions)
+        ).scalar_one()
+        return [_record(row) for row in rows], int(total)
+
+    def add_change_event(
+        self,
+        *,
+        service_id: int,
+        summary: str,
+        source: str,
+        occurred_at: datetime,
+        received_at: datetime,
+        details: dict[str, Any],
+    ) -> int:
+        result = self._conn.execute(
+            insert(change_events)
+            .values(
+                service_id=service_id,
+                summary=summary,
+                source=source,
+                occurred_at=occurred_at,
+                received_at=received_at,
+                details=details,
+            )
+            .returning(change_events.c.id)
+        )
+        return int(result.scalar_one())

@@ -1,0 +1,392 @@
+"""Write side of the organisation: apply an OrgSpec by natural keys, export it back.
+
+Applying replaces the parts of each named object that the spec lists (a team's members,
+a schedule's layers, a service's integrations); objects the spec does not name are kept.
+Row ids survive re-applies, so incidents and tokens keep pointing at the same things.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy.engine import Connection
+
+from ondeck.adapters.db.directory import policy_from_row
+from ondeck.adapters.db.tables import (
+    contact_methods,
+    escalation_policies,
+    integrations,
+    notification_rules,
+    schedule_layers,
+    schedules,
+    services,
+    team_members,
+    teams,
+    users,
+)
+from ondeck.domain.model import TargetKind, Urgency
+from ondeck.domain.org import (
+    ContactSpec,
+    IntegrationSpec,
+    LayerSpec,
+    LevelSpec,
+    OrgSpec,
+    PolicySpec,
+    RuleSpec,
+    ScheduleSpec,
+    ServiceSpec,
+    TargetSpec,
+    TeamSpec,
+    UserSpec,
+    validate,
+)
+
+
+class SqlOrgStore:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def _ids(self, table: Table, key: str) -> dict[str, int]:
+        rows = self._conn.execute(select(table.c[key], table.c.id)).tuples()
+        return {str(name): int(row_id) for name, row_id in rows}
+
+    def existing_names(self) -> dict[str, set[str]]:
+        return {
+            "users": set(self._ids(users, "email")),
+            "teams": set(self._ids(teams, "name")),
+            "schedules": set(self._ids(schedules, "name")),
+            "escalation_policies": set(self._ids(escalation_policies, "name")),
+            "services": set(self._ids(services, "name")),
+        }
+
+    def _upsert(self, table: Table, key: str, value: str, fields: dict[str, Any]) -> int:
+        existing = self._conn.execute(select(table.c.id).where(table.c[key] == value)).scalar()
+        if existing is not None:
+            self._conn.execute(update(table).where(table.c.id == existing).values(fields))
+            return int(existing)
+        result = self._conn.execute(
+            insert(table).values({key: value, **fields}).returning(table.c.id)
+        )
+        return int(result.scalar_one())
+
+    def apply(self, spec: OrgSpec, *, at: datetime) -> dict[str, int]:
+        assert not validate(spec, self.existing_names()), "validate before applying"
+        for user in spec.users:
+            self._apply_user(user, at)
+        user_ids = self._ids(users, "email")
+        for team in spec.teams:
+            team_id = self._upsert(teams, "name", team.name, {})
+            self._conn.execute(delete(team_members).where(team_members.c.team_id == team_id))
+            if team.members:
+                self._conn.execute(
+                    insert(team_members),
+                    [
+                        {"team_id": team_id, "user_id": user_ids[m.lower()], "position": i}
+                        for i, m in enumerate(dict.fromkeys(team.members))
+                    ],
+                )
+        for schedule in spec.schedules:
+            schedule_id = self._upsert(
+                schedules, "name", schedule.name, {"timezone": schedule.timezone}
+            )
+            self._conn.execute(
+                delete(schedule_layers).where(schedule_layers.c.schedule_id == schedule_id)
+            )
+            for position, layer in enumerate(schedule.layers):
+                self._conn.execute(
+                    insert(schedule_layers).values(
+                        schedule_id=schedule_id,
+                        position=position,
+                        name=layer.name,
+                        start_local=layer.start.replace(tzinfo=None).isoformat(),
+                        turn_seconds=int(layer.rotation.total_seconds()),
+                        participants=[user_ids[p.lower()] for p in layer.participants],
+                    )
+                )
+        refs = {
+            TargetKind.USER: user_ids,
+            TargetKind.SCHEDULE: self._ids(schedules, "name"),
+            TargetKind.TEAM: self._ids(teams, "name"),
+        }
+        for policy in spec.escalation_policies:
+            levels = [
+                {
+                    "escalate_after": int(level.escalate_after.total_seconds()),
+                    "targets": [
+                        {
+                            "kind": t.kind.value,
+                            "ref": refs[t.kind][
+                                t.name.lower() if t.kind is TargetKind.USER else t.name
+                            ],
+                            "name": t.name,
+                        }
+                        for t in level.targets
+                    ],
+                }
+                for level in policy.levels
+            ]
+            self._upsert(
+                escalation_policies,
+                "name",
+                policy.name,
+                {"repeat": policy.repeat, "levels": levels},
+            )
+        policy_ids = self._ids(escalation_policies, "name")
+        team_ids = refs[TargetKind.TEAM]
+        for service in spec.services:
+            service_id = self._upsert(
+                services,
+                "name",
+                service.name,
+                {
+                    "team_id": team_ids[service.team] if service.team else None,
+                    "escalation_policy_id": policy_ids[service.escalation_policy],
+                    "runbook_url": service.runbook_url,
+                    "urgency": service.urgency.value if service.urgency else None,
+                },
+            )
+            keys = [i.key for i in service.integrations]
+            self._conn.execute(
+                delete(integrations).where(
+                    integrations.c.service_id == service_id, integrations.c.key.not_in(keys)
+                )
+            )
+            for integration in service.integrations:
+                self._upsert(
+                    integrations,
+                    "key",
+                    integration.key,
+                    {"service_id": service_id, "kind": integration.kind},
+                )
+        return {
+            "users": len(spec.users),
+            "teams": len(spec.teams),
+            "schedules": len(spec.schedules),
+            "escalation_policies": len(spec.escalation_policies),
+            "services": len(spec.services),
+        }
+
+    def _apply_user(self, user: UserSpec, at: datetime) -> None:
+        email = user.email.strip().lower()
+        existing = self._conn.execute(select(users.c.id).where(users.c.email == email)).scalar()
+        fields = {"name": user.name, "timezone": user.timezone, "role": user.role}
+        if existing is None:
+            user_id = int(
+                self._conn.execute(
+                    insert(users).values(email=email, created_at=at, **fields).returning(users.c.id)
+                ).scalar_one()
+            )
+        else:
+            user_id = int(existing)
+            self._conn.execute(update(users).where(users.c.id == user_id).values(fields))
+        wanted = user.contact_methods
+        if wanted is None and existing is None:
+            wanted = (ContactSpec(kind="email", address=email),)
+        if wanted is not None:
+            self._replace_contacts(user_id, wanted)
+        if user.notification_rules is not None:
+            self._replace_rules(user_id, user.notification_rules)
+
+    def _replace_contacts(self, user_id: int, wanted: tuple[ContactSpec, ...]) -> None:
+        stored = {
+            (row.kind, row.address): row.id
+            for row in self._conn.execute(
+                select(contact_methods).where(contact_methods.c.user_id == user_id)
+            )
+        }
+        keep = {(c.kind, c.address) for c in wanted}
+        gone = [cid for key, cid in stored.items() if key not in keep]
+        if gone:
+            self._conn.execute(delete(contact_methods).where(contact_methods.c.id.in_(gone)))
+        for position, contact in enumerate(wanted):
+            key = (contact.kind, contact.address)
+            values = {"position": position, "label": contact.label}
+            if key in stored:
+                self._conn.execute(
+                    update(contact_methods)
+                    .where(contact_methods.c.id == stored[key])
+                    .values(values)
+                )
+            else:
+                self._conn.execute(
+                    insert(contact_methods).values(
+                        user_id=user_id, kind=contact.kind, address=contact.address, **values
+                    )
+                )
+
+    def _replace_rules(self, user_id: int, rules: tuple[RuleSpec, ...]) -> None:
+        contacts = list(
+            self._conn.execute(
+                select(contact_methods)
+                .where(contact_methods.c.user_id == user_id)
+                .order_by(contact_methods.c.position)
+            )
+        )
+        self._conn.execute(
+            delete(notification_rules).where(notification_rules.c.user_id == user_id)
+        )
+        for position, rule in enumerate(rules):
+            match = next(
+                (c for c in contacts if rule.contact in (c.label, c.kind, c.address)), None
+            )
+            if match is None:
+                continue
+            self._conn.execute(
+                insert(notification_rules).values(
+                    user_id=user_id,
+                    position=position,
+                    contact_method_id=match.id,
+                    delay_seconds=int(rule.after.total_seconds()),
+                    urgency=rule.urgency.value if rule.urgency else None,
+                )
+            )
+
+    def export(self) -> OrgSpec:
+        emails = {v: k for k, v in self._ids(users, "email").items()}
+        team_names = {v: k for k, v in self._ids(teams, "name").items()}
+        policy_names = {v: k for k, v in self._ids(escalation_policies, "name").items()}
+        schedule_names = {v: k for k, v in self._ids(schedules, "name").items()}
+        names_by_kind = {
+            TargetKind.USER: emails,
+            TargetKind.SCHEDULE: schedule_names,
+            TargetKind.TEAM: team_names,
+        }
+
+        user_specs = []
+        for row in self._conn.execute(select(users).order_by(users.c.id)):
+            contacts = list(
+                self._conn.execute(
+                    select(contact_methods)
+                    .where(contact_methods.c.user_id == row.id)
+                    .order_by(contact_methods.c.position)
+                )
+            )
+            by_id = {c.id: c for c in contacts}
+            rules = self._conn.execute(
+                select(notification_rules)
+                .where(notification_rules.c.user_id == row.id)
+                .order_by(notification_rules.c.position)
+            )
+            user_specs.append(
+                UserSpec(
+                    email=row.email,
+                    name=row.name,
+                    timezone=row.timezone,
+                    role=row.role,
+                    contact_methods=tuple(
+                        ContactSpec(kind=c.kind, address=c.address, label=c.label) for c in contacts
+                    ),
+                    notification_rules=tuple(
+                        RuleSpec(
+                            contact=by_id[r.contact_method_id].label
+                            or by_id[r.contact_method_id].address,
+                            after=timedelta(seconds=r.delay_seconds),
+                            urgency=Urgency(r.urgency) if r.urgency else None,
+                        )
+                        for r in rules
+                    ),
+                )
+            )
+
+        team_specs = [
+            TeamSpec(
+                name=row.name,
+                members=tuple(
+                    emails[uid]
+                    for (uid,) in self._conn.execute(
+                        select(team_members.c.user_id)
+                        .where(team_members.c.team_id == row.id)
+                        .order_by(team_members.c.position)
+                    ).tuples()
+                ),
+            )
+            for row in self._conn.execute(select(teams).order_by(teams.c.id))
+        ]
+
+        schedule_specs = [
+            ScheduleSpec(
+                name=row.name,
+                timezone=row.timezone,
+                layers=tuple(
+                    LayerSpec(
+                        name=layer.name,
+                        start=datetime.fromisoformat(layer.start_local),
+                        rotation=timedelta(seconds=layer.turn_seconds),
+                        participants=tuple(emails[int(p)] for p in layer.participants),
+                    )
+                    for layer in self._conn.execute(
+                        select(schedule_layers)
+                        .where(schedule_layers.c.schedule_id == row.id)
+                        .order_by(schedule_layers.c.position)
+                    )
+                ),
+            )
+            for row in self._conn.execute(select(schedules).order_by(schedules.c.id))
+        ]
+
+        policy_specs = []
+        for policy_row in self._conn.execute(
+            select(escalation_policies).order_by(escalation_policies.c.id)
+        ).mappings():
+            snapshot = policy_from_row(policy_row)
+            policy_specs.append(
+                PolicySpec(
+                    name=snapshot.name,
+                    repeat=snapshot.repeat,
+                    levels=tuple(
+                        LevelSpec(
+                            escalate_after=level.escalate_after,
+                            targets=tuple(
+                                TargetSpec(t.kind, names_by_kind[t.kind].get(t.ref, t.name))
+                                for t in level.targets
+                            ),
+                        )
+                        for level in snapshot.levels
+                    ),
+                )
+            )
+
+        service_specs = [
+            ServiceSpec(
+                name=row.name,
+                escalation_policy=policy_names[row.escalation_policy_id],
+                team=team_names.get(row.team_id) if row.team_id else None,
+                runbook_url=row.runbook_url,
+                urgency=Urgency(row.urgency) if row.urgency else None,
+                integrations=tuple(
+                    IntegrationSpec(kind=i.kind, key=i.key)
+                    for i in self._conn.execute(
+                        select(integrations)
+                        .where(integrations.c.service_id == row.id)
+                        .order_by(integrations.c.id)
+                    )
+                ),
+            )
+            for row in self._conn.execute(select(services).order_by(services.c.id))
+        ]
+        return OrgSpec(
+            users=tuple(user_specs),
+            teams=tuple(team_specs),
+            schedules=tuple(schedule_specs),
+            escalation_policies=tuple(policy_specs),
+            services=tuple(service_specs),
+        )
+
+    def listing(self, kind: str) -> list[dict[str, Any]]:
+        table = {
+            "users": users,
+            "teams": teams,
+            "schedules": schedules,
+            "escalation_policies": escalation_policies,
+            "services": services,
+        }[kind]
+        ids = self._ids(table, "email" if kind == "users" else "name")
+        spec = self.export()
+        items: list[Any] = list(getattr(spec, kind))
+        out = []
+        for item in items:
+            key = item.email if kind == "users" else item.name
+            out.append({"id": ids[key], "spec": item})
+        return out

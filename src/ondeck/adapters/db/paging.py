@@ -1,0 +1,223 @@
+"""Escalation timers, the outbox and the engine leader lock.
+
+On PostgreSQL due rows are claimed with ``FOR UPDATE SKIP LOCKED`` so any number of engines
+share the work without taking the same row; SQLite serialises writers and runs one leader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from ondeck.adapters.db.tables import engine_locks, escalations, outbox
+from ondeck.services.ports import DueEscalation, NewMessage, OutboxMessage
+
+QUEUED, SENDING, SENT, FAILED, CANCELLED = "queued", "sending", "sent", "failed", "cancelled"
+
+
+class SqlPagingStore:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._dialect = conn.dialect.name
+
+    def schedule_escalation(
+        self, incident_id: int, *, level: int, loop: int, due_at: datetime
+    ) -> None:
+        moved = self._conn.execute(
+            update(escalations)
+            .where(escalations.c.incident_id == incident_id)
+            .values(level=level, loop=loop, due_at=due_at)
+        )
+        if moved.rowcount == 0:
+            self._conn.execute(
+                insert(escalations).values(
+                    incident_id=incident_id, level=level, loop=loop, due_at=due_at
+                )
+            )
+
+    def cancel_escalation(self, incident_id: int) -> None:
+        self._conn.execute(delete(escalations).where(escalations.c.incident_id == incident_id))
+
+    def claim_due_escalations(self, now: datetime, limit: int) -> list[DueEscalation]:
+        rows = self._conn.execute(
+            select(escalations)
+            .where(escalations.c.due_at <= now)
+            .order_by(escalations.c.due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).mappings()
+        return [
+            DueEscalation(
+                incident_id=row["incident_id"],
+                level=row["level"],
+                loop=row["loop"],
+                due_at=row["due_at"],
+            )
+            for row in rows
+        ]
+
+    def enqueue(self, messages: list[NewMessage], *, now: datetime) -> int:
+        if not messages:
+            return 0
+        values = [
+            {
+                "idempotency_key": m.idempotency_key,
+                "incident_id": m.incident_id,
+                "user_id": m.user_id,
+                "contact_method_id": m.contact_method_id,
+                "kind": m.kind,
+                "address": m.address,
+                "level": m.level,
+                "loop": m.loop,
+                "state": QUEUED,
+                "deliver_at": m.deliver_at,
+                "attempts": 0,
+                "created_at": now,
+            }
+            for m in messages
+        ]
+        dialect_insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+        result = self._conn.execute(
+            dialect_insert(outbox).on_conflict_do_nothing(index_elements=["idempotency_key"]),
+            values,
+        )
+        return max(result.rowcount, 0)
+
+    def cancel_queued(self, incident_id: int) -> int:
+        result = self._conn.execute(
+            update(outbox)
+            .where(outbox.c.incident_id == incident_id, outbox.c.state == QUEUED)
+            .values(state=CANCELLED, last_error="cancelled: incident acknowledged or resolved")
+        )
+        return result.rowcount
+
+    def claim_due_messages(
+        self, now: datetime, limit: int, *, deadline: datetime
+    ) -> list[OutboxMessage]:
+        due = or_(
+            and_(outbox.c.state == QUEUED, outbox.c.deliver_at <= now),
+            and_(outbox.c.state == SENDING, outbox.c.deadline < now),
+        )
+        ids: list[int] = list(
+            self._conn.execute(
+                select(outbox.c.id)
+                .where(due)
+                .order_by(outbox.c.deliver_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).scalars()
+        )
+        if not ids:
+            return []
+        self._conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(ids))
+            .values(state=SENDING, deadline=deadline, attempts=outbox.c.attempts + 1)
+        )
+        rows = self._conn.execute(
+            select(outbox).where(outbox.c.id.in_(ids)).order_by(outbox.c.deliver_at)
+        ).mappings()
+        return [
+            OutboxMessage(
+                id=row["id"],
+                idempotency_key=row["idempotency_key"],
+                incident_id=row["incident_id"],
+                user_id=row["user_id"],
+                contact_method_id=row["contact_method_id"],
+                kind=row["kind"],
+                address=row["address"],
+                level=row["level"],
+                loop=row["loop"],
+                state=row["state"],
+                deliver_at=row["deliver_at"],
+                attempts=row["attempts"],
+                last_error=row["last_error"],
+            )
+            for row in rows
+        ]
+
+    def mark_sent(self, message_id: int, at: datetime) -> None:
+        self._conn.execute(
+            update(outbox)
+            .where(outbox.c.id == message_id)
+            .values(state=SENT, sent_at=at, deadline=None)
+        )
+
+    def mark_retry(self, message_id: int, *, deliver_at: datetime, error: str) -> None:
+        self._conn.execute(
+            update(outbox)
+            .where(outbox.c.id == message_id)
+            .values(state=QUEUED, deliver_at=deliver_at, deadline=None, last_error=error[:2000])
+        )
+
+    def mark_failed(self, message_id: int, *, error: str) -> None:
+        self._conn.execute(
+            update(outbox)
+            .where(outbox.c.id == message_id)
+            .values(state=FAILED, deadline=None, last_error=error[:2000])
+        )
+
+    def attempted_contacts(self, incident_id: int, user_id: int, level: int, loop: int) -> set[int]:
+        rows: Iterable[int | None] = self._conn.execute(
+            select(outbox.c.contact_method_id).where(
+                outbox.c.incident_id == incident_id,
+                outbox.c.user_id == user_id,
+                outbox.c.level == level,
+                outbox.c.loop == loop,
+            )
+        ).scalars()
+        return {row for row in rows if row is not None}
+
+    def next_due_at(self) -> datetime | None:
+        candidates = [
+            self._conn.execute(select(func.min(escalations.c.due_at))).scalar(),
+            self._conn.execute(
+                select(func.min(outbox.c.deliver_at)).where(outbox.c.state == QUEUED)
+            ).scalar(),
+            self._conn.execute(
+                select(func.min(outbox.c.deadline)).where(outbox.c.state == SENDING)
+            ).scalar(),
+        ]
+        found = [c for c in candidates if c is not None]
+        return min(found) if found else None
+
+    def take_leadership(self, name: str, holder: str, *, now: datetime, until: datetime) -> bool:
+        taken = self._conn.execute(
+            update(engine_locks)
+            .where(
+                engine_locks.c.name == name,
+                or_(engine_locks.c.holder == holder, engine_locks.c.expires_at < now),
+            )
+            .values(holder=holder, expires_at=until)
+        )
+        if taken.rowcount:
+            return True
+        dialect_insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+        inserted = self._conn.execute(
+            dialect_insert(engine_locks)
+            .values(name=name, holder=holder, expires_at=until)
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+        return bool(inserted.rowcount)
+
+    def health_counts(self, now: datetime) -> dict[str, int]:
+        def count(*conditions: object) -> int:
+            return int(
+                self._conn.execute(
+                    select(func.count()).select_from(outbox).where(*conditions)  # type: ignore[arg-type]
+                ).scalar_one()
+            )
+
+        overdue = self._conn.execute(
+            select(func.count()).select_from(escalations).where(escalations.c.due_at < now)
+        ).scalar_one()
+        return {
+            "escalations_overdue": int(overdue),
+            "messages_queued": count(outbox.c.state == QUEUED),
+            "messages_stuck_sending": count(outbox.c.state == SENDING, outbox.c.deadline < now),
+            "messages_failed": count(outbox.c.state == FAILED),
+        }

@@ -1,0 +1,278 @@
+"""The schema, in SQLAlchemy Core. Every timer the paging guarantee depends on is a row here.
+
+Timestamps are stored as timezone-aware UTC (``UtcDateTime``), so SQLite and PostgreSQL
+round-trip the same aware datetimes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use aware UTC datetimes")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("timezone", String(64), nullable=False, server_default="UTC"),
+    Column("role", String(20), nullable=False, server_default="user"),
+    Column("password_hash", String(200), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+contact_methods = Table(
+    "contact_methods",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("address", String(2000), nullable=False),
+    Column("label", String(100), nullable=False, server_default=""),
+    UniqueConstraint("user_id", "kind", "address", name="uq_contact_methods_user_kind_address"),
+)
+
+notification_rules = Table(
+    "notification_rules",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column(
+        "contact_method_id",
+        ForeignKey("contact_methods.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("delay_seconds", Integer, nullable=False),
+    Column("urgency", String(10), nullable=True),
+)
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+)
+
+team_members = Table(
+    "team_members",
+    metadata,
+    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+schedules = Table(
+    "schedules",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("timezone", String(64), nullable=False),
+)
+
+schedule_layers = Table(
+    "schedule_layers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "schedule_id", ForeignKey("schedules.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("position", Integer, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("start_local", String(32), nullable=False),
+    Column("turn_seconds", Integer, nullable=False),
+    Column("participants", JSON, nullable=False),
+)
+
+escalation_policies = Table(
+    "escalation_policies",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("repeat", Integer, nullable=False, server_default="0"),
+    Column("levels", JSON, nullable=False),
+)
+
+services = Table(
+    "services",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("team_id", ForeignKey("teams.id", ondelete="SET NULL"), nullable=True),
+    Column(
+        "escalation_policy_id",
+        ForeignKey("escalation_policies.id", ondelete="RESTRICT"),
+        nullable=False,
+    ),
+    Column("runbook_url", String(2000), nullable=False, server_default=""),
+    Column("urgency", String(10), nullable=True),
+)
+
+integrations = Table(
+    "integrations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("key", String(200), nullable=False, unique=True),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), nullable=False),
+    Column("dedup_key", String(255), nullable=False),
+    Column("title", String(1024), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("urgency", String(10), nullable=False),
+    Column("severity", String(20), nullable=True),
+    Column("source", String(1024), nullable=False, server_default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("acknowledged_at", UtcDateTime, nullable=True),
+    Column("acknowledged_by", String(320), nullable=True),
+    Column("resolved_at", UtcDateTime, nullable=True),
+    Column("resolved_by", String(320), nullable=True),
+    Column("alert_count", Integer, nullable=False, server_default="1"),
+    Column("last_alert_at", UtcDateTime, nullable=False),
+    Column("policy", JSON, nullable=False),
+    Column("details", JSON, nullable=False),
+    Index(
+        "uq_incidents_open_dedup",
+        "service_id",
+        "dedup_key",
+        unique=True,
+        sqlite_where=text("status != 'resolved'"),
+        postgresql_where=text("status != 'resolved'"),
+    ),
+    Index("ix_incidents_status_created", "status", "created_at"),
+)
+
+timeline = Table(
+    "timeline",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("actor", String(320), nullable=False, server_default=""),
+    Column("message", Text, nullable=False),
+    Column("data", JSON, nullable=False),
+)
+
+escalations = Table(
+    "escalations",
+    metadata,
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("level", Integer, nullable=False),
+    Column("loop", Integer, nullable=False),
+    Column("due_at", UtcDateTime, nullable=False, index=True),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column(
+        "incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("contact_method_id", ForeignKey("contact_methods.id", ondelete="SET NULL")),
+    Column("kind", String(32), nullable=False),
+    Column("address", String(2000), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("loop", Integer, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("deliver_at", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("deadline", UtcDateTime, nullable=True),
+    Column("last_error", Text, nullable=False, server_default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=True),
+    Index("ix_outbox_state_deliver_at", "state", "deliver_at"),
+)
+
+change_events = Table(
+    "change_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), nullable=False),
+    Column("summary", String(1024), nullable=False),
+    Column("source", String(1024), nullable=False, server_default=""),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("details", JSON, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+engine_locks = Table(
+    "engine_locks",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)

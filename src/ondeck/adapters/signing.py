@@ -1,0 +1,33 @@
+"""Signed, expiring action links (acknowledge/resolve from an email) with itsdangerous."""
+
+from __future__ import annotations
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from ondeck.services.ports import InvalidLink
+
+ACTIONS = frozenset({"acknowledge", "resolve", "view"})
+
+
+class ItsdangerousLinkSigner:
+    def __init__(self, secret_key: str, *, max_age_seconds: int) -> None:
+        self._serializer = URLSafeTimedSerializer(secret_key, salt="ondeck.action-link")
+        self._max_age = max_age_seconds
+
+    def sign(self, *, incident_id: int, user_id: int, action: str) -> str:
+        if action not in ACTIONS:
+            raise ValueError(f"unknown link action {action!r}")
+        return str(self._serializer.dumps([incident_id, user_id, action]))
+
+    def verify(self, token: str) -> tuple[int, int, str]:
+        try:
+            incident_id, user_id, action = self._serializer.loads(token, max_age=self._max_age)
+        except SignatureExpired as error:
+            raise InvalidLink(
+                "this link has expired; open the incident in ondeck instead"
+            ) from error
+        except (BadSignature, ValueError, TypeError) as error:
+            raise InvalidLink("this link is not valid") from error
+        if action not in ACTIONS:
+            raise InvalidLink("this link is not valid")
+        return int(incident_id), int(user_id), str(action)

@@ -1,0 +1,299 @@
+"""The ``ondeck`` command. Every command reads ONDECK_* settings from the environment/.env."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from ondeck.adapters.orgfile import OrgFileError, dump_org, parse_org, read_org_file
+from ondeck.bootstrap import Container, bootstrap
+from ondeck.config import Settings
+from ondeck.domain.errors import InvalidTransition
+from ondeck.domain.model import IncidentStatus
+from ondeck.services import accounts, incidents, org, people
+from ondeck.services.errors import InvalidOrg, NotFound, ServiceError
+from ondeck.services.ports import IncidentFilter
+
+app = typer.Typer(
+    help="ondeck: alerts in, the right person paged, escalation until someone acknowledges.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+user_app = typer.Typer(help="Users.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(token_app, name="token")
+app.add_typer(user_app, name="user")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def container() -> Container:
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"ONDECK_{'_'.join(str(p) for p in e['loc']).upper()}: "
+            + e["msg"].removeprefix("Value error, ")
+            for e in error.errors()
+        )
+        fail(f"settings are not usable: {problems}")
+    return bootstrap(settings)
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+    c = container()
+    c.migrate()
+    out.print("database is up to date")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    no_engine: Annotated[
+        bool, typer.Option("--no-engine", help="Serve web and API only; run `ondeck engine` apart")
+    ] = False,
+) -> None:
+    """Serve the web UI, the API and ingest, and (unless --no-engine) run the engine too."""
+    import uvicorn
+
+    from ondeck.engine.worker import Engine
+    from ondeck.web.app import create_app
+
+    c = container()
+    _logging(c.settings.log_level)
+    c.migrate()
+    worker = None
+    if not no_engine:
+        c.listen_for_work()
+        worker = Engine(c)
+        worker.start()
+    try:
+        uvicorn.run(
+            create_app(c),
+            host=host,
+            port=port,
+            log_level=c.settings.log_level,
+            access_log=False,
+            proxy_headers=True,
+        )
+    finally:
+        if worker is not None:
+            worker.stop()
+        c.close()
+
+
+@app.command()
+def engine() -> None:
+    """Run only the engine: fire escalations and deliver pages (scale out on PostgreSQL)."""
+    from ondeck.engine.worker import Engine
+
+    c = container()
+    _logging(c.settings.log_level)
+    c.migrate()
+    c.listen_for_work()
+    worker = Engine(c)
+
+    def _stop(_signum: int, _frame: object) -> None:
+        worker.stop()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    worker.run()
+    c.close()
+
+
+@app.command()
+def apply(
+    file: Annotated[Path, typer.Option("-f", "--file", help="Organisation YAML ('-' for stdin)")],
+) -> None:
+    """Create or update users, teams, schedules, policies and services from a YAML file.
+
+    Idempotent: applying the same file again changes nothing. A file with any problem
+    changes nothing at all.
+    """
+    try:
+        spec = parse_org(sys.stdin.read(), "<stdin>") if str(file) == "-" else read_org_file(file)
+    except OrgFileError as error:
+        for problem in error.problems:
+            err.print(f"[red]error:[/red] {error.filename}: {problem}", highlight=False)
+        raise typer.Exit(2) from error
+    c = container()
+    c.migrate()
+    try:
+        counts = org.apply_org(uow=c.uow, clock=c.clock, spec=spec)
+    except InvalidOrg as error:
+        for problem in error.problems:
+            err.print(f"[red]error:[/red] {file}: {problem}", highlight=False)
+        raise typer.Exit(2) from error
+    summary = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items())
+    out.print(f"applied {file}: {summary}")
+
+
+@app.command()
+def export() -> None:
+    """Print the organisation in the YAML format `ondeck apply` reads."""
+    c = container()
+    sys.stdout.write(dump_org(org.export_org(uow=c.uow)))
+
+
+@app.command()
+def demo(
+    password: Annotated[str, typer.Option(help="Password for every demo user")] = "ondeck-demo",
+) -> None:
+    """Load the demo organisation (idempotent) and give every demo user a password."""
+    c = container()
+    c.migrate()
+    text = resources.files("ondeck").joinpath("demo/org.yaml").read_text(encoding="utf-8")
+    spec = parse_org(text, "demo/org.yaml")
+    org.apply_org(uow=c.uow, clock=c.clock, spec=spec)
+    for user in spec.users:
+        accounts.set_password(uow=c.uow, email=user.email, password=password)
+    out.print(f"demo loaded: sign in as {spec.users[0].email} with password {password!r}")
+
+
+def _parse_at(at: str | None) -> datetime:
+    if at is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        fail(f"--at {at!r} is not an ISO 8601 time such as 2026-11-22T09:00+00:00")
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@app.command()
+def oncall(
+    schedule: Annotated[str | None, typer.Option(help="Only this schedule")] = None,
+    at: Annotated[str | None, typer.Option(help="ISO 8601 time (default now; naive = UTC)")] = None,
+) -> None:
+    """Who is on call now (or --at a time), and who is next, per schedule."""
+    c = container()
+    try:
+        found = people.who_is_on_call(uow=c.uow, at=_parse_at(at), schedule_name=schedule)
+    except NotFound as error:
+        fail(str(error))
+    table = Table("schedule", "on call", "until", "next")
+    for item in found:
+        table.add_row(
+            item.schedule,
+            ", ".join(f"{p.name} <{p.email}>" for p in item.now) or "nobody",
+            item.next_change.isoformat(timespec="minutes") if item.next_change else "-",
+            ", ".join(p.name for p in item.next) or "-",
+        )
+    out.print(table)
+
+
+@app.command("incidents")
+def list_incidents(
+    status: Annotated[
+        list[IncidentStatus] | None, typer.Option(help="Filter by status (repeatable)")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 20,
+) -> None:
+    """List incidents, newest first."""
+    c = container()
+    records, total = incidents.list_incidents(
+        uow=c.uow, query=IncidentFilter(statuses=tuple(status or ()), limit=limit)
+    )
+    table = Table("#", "status", "urgency", "service", "title", "created (UTC)")
+    for r in records:
+        table.add_row(
+            str(r.number),
+            r.status.value,
+            r.urgency.value,
+            r.service_name,
+            r.title,
+            r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+        )
+    out.print(table)
+    out.print(f"{len(records)} of {total} incidents")
+
+
+def _act(action: str, number: int, as_user: str | None) -> None:
+    c = container()
+    use_case = incidents.acknowledge if action == "ack" else incidents.resolve
+    try:
+        record = use_case(
+            uow=c.uow, clock=c.clock, incident_id=number, actor=as_user or "cli", via="cli"
+        )
+    except (NotFound, InvalidTransition) as error:
+        fail(str(error))
+    out.print(f"incident #{record.number} is {record.status.value}")
+
+
+@app.command()
+def ack(
+    number: int,
+    as_user: Annotated[str | None, typer.Option("--as", help="Record this email as actor")] = None,
+) -> None:
+    """Acknowledge incident NUMBER: all further pages for it stop."""
+    _act("ack", number, as_user)
+
+
+@app.command()
+def resolve(
+    number: int,
+    as_user: Annotated[str | None, typer.Option("--as", help="Record this email as actor")] = None,
+) -> None:
+    """Resolve incident NUMBER."""
+    _act("resolve", number, as_user)
+
+
+@token_app.command("create")
+def token_create(
+    user: Annotated[str, typer.Option("--user", help="Email of the token's user")],
+    name: Annotated[str, typer.Option(help="A note to recognise the token by")] = "",
+) -> None:
+    """Create an API token; it is printed once, on the last line."""
+    c = container()
+    try:
+        token = accounts.create_token(uow=c.uow, clock=c.clock, email=user, name=name)
+    except NotFound as error:
+        fail(str(error))
+    out.print(f"API token for {user} (shown once; store it now):")
+    sys.stdout.write(token + "\n")
+
+
+@user_app.command("password")
+def user_password(
+    email: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Set the web sign-in password of the user with EMAIL."""
+    c = container()
+    try:
+        accounts.set_password(uow=c.uow, email=email, password=password)
+    except ServiceError as error:
+        fail(str(error))
+    out.print(f"password set for {email}")
+
+
+def run() -> None:
+    app()

@@ -1,0 +1,131 @@
+"""Value objects shared by the domain's functions. Identifiers are the store's integer ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+
+class IncidentStatus(StrEnum):
+    TRIGGERED = "triggered"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class Urgency(StrEnum):
+    HIGH = "high"
+    LOW = "low"
+
+
+class AlertAction(StrEnum):
+    TRIGGER = "trigger"
+    ACKNOWLEDGE = "acknowledge"
+    RESOLVE = "resolve"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class TargetKind(StrEnum):
+    USER = "user"
+    SCHEDULE = "schedule"
+    TEAM = "team"
+
+
+@dataclass(frozen=True)
+class AlertSignal:
+    """One event from monitoring, already decoded from its wire format and validated."""
+
+    action: AlertAction
+    dedup_key: str
+    summary: str = ""
+    source: str = ""
+    severity: Severity | None = None
+    occurred_at: datetime | None = None
+    client: str = ""
+    client_url: str = ""
+    links: tuple[tuple[str, str], ...] = ()
+    details: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    origin: str = "events_v2"
+
+
+@dataclass(frozen=True)
+class EscalationTarget:
+    kind: TargetKind
+    ref: int
+    name: str
+
+
+@dataclass(frozen=True)
+class EscalationLevel:
+    escalate_after: timedelta
+    targets: tuple[EscalationTarget, ...]
+
+
+@dataclass(frozen=True)
+class PolicySnapshot:
+    """The escalation policy as it was when the incident triggered.
+
+    ``repeat`` is how many more times the whole policy runs after its last level.
+    """
+
+    policy_id: int
+    name: str
+    repeat: int
+    levels: tuple[EscalationLevel, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "policy_id": self.policy_id,
+            "name": self.name,
+            "repeat": self.repeat,
+            "levels": [
+                {
+                    "escalate_after": int(level.escalate_after.total_seconds()),
+                    "targets": [
+                        {"kind": t.kind.value, "ref": t.ref, "name": t.name} for t in level.targets
+                    ],
+                }
+                for level in self.levels
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PolicySnapshot:
+        return cls(
+            policy_id=int(data["policy_id"]),
+            name=str(data["name"]),
+            repeat=int(data["repeat"]),
+            levels=tuple(
+                EscalationLevel(
+                    escalate_after=timedelta(seconds=int(level["escalate_after"])),
+                    targets=tuple(
+                        EscalationTarget(TargetKind(t["kind"]), int(t["ref"]), str(t["name"]))
+                        for t in level["targets"]
+                    ),
+                )
+                for level in data["levels"]
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class ContactMethod:
+    id: int
+    kind: str
+    address: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class NotificationRule:
+    contact_method_id: int
+    delay: timedelta
+    urgency: Urgency | None = None
+    """None: the rule applies to both urgencies."""

@@ -1,0 +1,282 @@
+"""An organisation's on-call set-up as code, and the cross-reference rules it must obey.
+
+``OrgSpec`` is what ``ondeck apply`` reads and ``ondeck export`` writes. Objects are named
+by natural keys (user email, team/schedule/policy/service name), so applying the same spec
+twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ondeck.domain.model import TargetKind, Urgency
+
+CONTACT_KINDS = frozenset({"email", "webhook"})
+ROLES = frozenset({"admin", "user", "observer"})
+
+
+@dataclass(frozen=True)
+class ContactSpec:
+    kind: str
+    address: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    contact: str
+    """A contact method's kind, label or address."""
+    after: timedelta
+    urgency: Urgency | None = None
+
+
+@dataclass(frozen=True)
+class UserSpec:
+    email: str
+    name: str
+    timezone: str = "UTC"
+    role: str = "user"
+    contact_methods: tuple[ContactSpec, ...] | None = None
+    """None: keep what is stored (a new user gets their email address)."""
+    notification_rules: tuple[RuleSpec, ...] | None = None
+
+
+@dataclass(frozen=True)
+class TeamSpec:
+    name: str
+    members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    name: str
+    start: datetime
+    rotation: timedelta
+    participants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    name: str
+    timezone: str
+    layers: tuple[LayerSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    kind: TargetKind
+    name: str
+
+
+@dataclass(frozen=True)
+class LevelSpec:
+    escalate_after: timedelta
+    targets: tuple[TargetSpec, ...]
+
+
+@dataclass(frozen=True)
+class PolicySpec:
+    name: str
+    levels: tuple[LevelSpec, ...]
+    repeat: int = 0
+
+
+@dataclass(frozen=True)
+class IntegrationSpec:
+    kind: str
+    key: str
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    escalation_policy: str
+    team: str | None = None
+    runbook_url: str = ""
+    urgency: Urgency | None = None
+    integrations: tuple[IntegrationSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrgSpec:
+    users: tuple[UserSpec, ...] = ()
+    teams: tuple[TeamSpec, ...] = ()
+    schedules: tuple[ScheduleSpec, ...] = ()
+    escalation_policies: tuple[PolicySpec, ...] = ()
+    services: tuple[ServiceSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@dataclass
+class _Names:
+    users: set[str] = field(default_factory=set)
+    teams: set[str] = field(default_factory=set)
+    schedules: set[str] = field(default_factory=set)
+    escalation_policies: set[str] = field(default_factory=set)
+    services: set[str] = field(default_factory=set)
+
+
+INTEGRATION_KINDS = frozenset({"events_v2", "alertmanager"})
+
+
+def _duplicates(path: str, keys: Iterable[str]) -> list[Problem]:
+    seen: set[str] = set()
+    out = []
+    for index, key in enumerate(keys):
+        if key in seen:
+            out.append(Problem(f"{path}[{index}]", f"{key!r} is listed twice"))
+        seen.add(key)
+    return out
+
+
+def _zone_problem(path: str, name: str) -> list[Problem]:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return [Problem(path, f"{name!r} is not an IANA time zone (e.g. Europe/London)")]
+    return []
+
+
+def validate(spec: OrgSpec, existing: dict[str, set[str]]) -> list[Problem]:
+    """Every problem in ``spec``, each with its path; references may name stored objects."""
+    known = _Names(
+        users={u.email.lower() for u in spec.users} | existing.get("users", set()),
+        teams={t.name for t in spec.teams} | existing.get("teams", set()),
+        schedules={s.name for s in spec.schedules} | existing.get("schedules", set()),
+        escalation_policies={p.name for p in spec.escalation_policies}
+        | existing.get("escalation_policies", set()),
+    )
+    problems: list[Problem] = []
+    problems += _duplicates("users", (u.email.lower() for u in spec.users))
+    problems += _duplicates("teams", (t.name for t in spec.teams))
+    problems += _duplicates("schedules", (s.name for s in spec.schedules))
+    problems += _duplicates("escalation_policies", (p.name for p in spec.escalation_policies))
+    problems += _duplicates("services", (s.name for s in spec.services))
+    problems += _duplicates("integrations", (i.key for s in spec.services for i in s.integrations))
+
+    for ui, user in enumerate(spec.users):
+        base = f"users[{ui}]"
+        if "@" not in user.email:
+            problems.append(Problem(f"{base}.email", f"{user.email!r} is not an email address"))
+        if user.role not in ROLES:
+            problems.append(
+                Problem(f"{base}.role", f"{user.role!r} is not one of {', '.join(sorted(ROLES))}")
+            )
+        problems += _zone_problem(f"{base}.timezone", user.timezone)
+        contacts = user.contact_methods or ()
+        for ci, contact in enumerate(contacts):
+            if contact.kind not in CONTACT_KINDS:
+                problems.append(
+                    Problem(
+                        f"{base}.contact_methods[{ci}].type",
+                        f"{contact.kind!r} is not a contact method type "
+                        f"({', '.join(sorted(CONTACT_KINDS))})",
+                    )
+                )
+        references = {c.kind for c in contacts} | {c.label for c in contacts if c.label}
+        references |= {c.address for c in contacts}
+        if user.contact_methods is None:
+            references |= {"email", user.email}
+        for ri, rule in enumerate(user.notification_rules or ()):
+            if rule.contact not in references:
+                problems.append(
+                    Problem(
+                        f"{base}.notification_rules[{ri}].contact",
+                        f"{rule.contact!r} names none of this user's contact methods",
+                    )
+                )
+
+    for ti, team in enumerate(spec.teams):
+        for mi, member in enumerate(team.members):
+            if member.lower() not in known.users:
+                problems.append(
+                    Problem(f"teams[{ti}].members[{mi}]", f"no user with email {member!r}")
+                )
+
+    for si, schedule in enumerate(spec.schedules):
+        problems += _zone_problem(f"schedules[{si}].timezone", schedule.timezone)
+        for li, layer in enumerate(schedule.layers):
+            base = f"schedules[{si}].layers[{li}]"
+            if layer.rotation <= timedelta(0):
+                problems.append(Problem(f"{base}.rotation", "must be longer than zero"))
+            if not layer.participants:
+                problems.append(Problem(f"{base}.participants", "needs at least one person"))
+            for pi, email in enumerate(layer.participants):
+                if email.lower() not in known.users:
+                    problems.append(
+                        Problem(f"{base}.participants[{pi}]", f"no user with email {email!r}")
+                    )
+
+    for pi, policy in enumerate(spec.escalation_policies):
+        base = f"escalation_policies[{pi}]"
+        if not policy.levels:
+            problems.append(Problem(f"{base}.levels", "needs at least one level"))
+        if policy.repeat < 0 or policy.repeat > 9:
+            problems.append(Problem(f"{base}.repeat", "must be between 0 and 9"))
+        for li, level in enumerate(policy.levels):
+            if level.escalate_after < timedelta(seconds=1):
+                problems.append(
+                    Problem(f"{base}.levels[{li}].escalate_after", "must be at least 1s")
+                )
+            if not level.targets:
+                problems.append(Problem(f"{base}.levels[{li}].targets", "needs a target"))
+            for ti, target in enumerate(level.targets):
+                pool = {
+                    TargetKind.USER: known.users,
+                    TargetKind.SCHEDULE: known.schedules,
+                    TargetKind.TEAM: known.teams,
+                }[target.kind]
+                name = target.name.lower() if target.kind is TargetKind.USER else target.name
+                if name not in pool:
+                    problems.append(
+                        Problem(
+                            f"{base}.levels[{li}].targets[{ti}].{target.kind.value}",
+                            f"no {target.kind.value} named {target.name!r}",
+                        )
+                    )
+
+    for si, service in enumerate(spec.services):
+        base = f"services[{si}]"
+        if service.escalation_policy not in known.escalation_policies:
+            problems.append(
+                Problem(
+                    f"{base}.escalation_policy",
+                    f"no escalation policy named {service.escalation_policy!r}",
+                )
+            )
+        if service.team is not None and service.team not in known.teams:
+            problems.append(Problem(f"{base}.team", f"no team named {service.team!r}"))
+        for ii, integration in enumerate(service.integrations):
+            if integration.kind not in INTEGRATION_KINDS:
+                problems.append(
+                    Problem(
+                        f"{base}.integrations[{ii}].type",
+                        f"{integration.kind!r} is not one of "
+                        f"{', '.join(sorted(INTEGRATION_KINDS))}",
+                    )
+                )
+            elif integration.kind == "events_v2" and not (
+                len(integration.key) == 32 and integration.key.isalnum()
+            ):
+                problems.append(
+                    Problem(
+                        f"{base}.integrations[{ii}].key",
+                        "an events_v2 key is 32 letters and digits (PagerDuty's routing_key)",
+                    )
+                )
+            elif len(integration.key) < 8:
+                problems.append(
+                    Problem(f"{base}.integrations[{ii}].key", "must be at least 8 characters")
+                )
+    return problems

@@ -1,0 +1,1 @@
+"""The worker that fires due escalations and delivers the outbox."""

@@ -1,0 +1,1 @@
+"""Use cases: each loads what it needs, asks the domain, persists, and commits once."""

@@ -1,0 +1,27 @@
+"""Errors use cases raise for the entry points to map (HTTP status, CLI exit code)."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """The request was refused; nothing was changed."""
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class UnknownIntegrationKey(ServiceError):
+    pass
+
+
+class Unauthorized(ServiceError):
+    pass
+
+
+class InvalidOrg(ServiceError):
+    """An organisation file broke the rules; ``problems`` lists each with its path."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems

@@ -1,0 +1,368 @@
+"""The paging guarantee's use cases: advance due escalations, deliver the outbox, fail over.
+
+Each function is one unit of work. A due escalation is claimed, fired and advanced in the
+same transaction that writes the outbox rows it produces, so a level is never half-fired
+and never fired twice. Messages are claimed as ``sending`` with a deadline before the
+provider is called; the outcome is recorded in a second transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ondeck.domain import escalation, notifications
+from ondeck.domain.model import EscalationLevel, IncidentStatus, TargetKind
+from ondeck.domain.schedules import on_call
+from ondeck.services import timeline
+from ondeck.services.ports import (
+    Channel,
+    Clock,
+    Delivery,
+    DueEscalation,
+    IncidentRecord,
+    LinkSigner,
+    NewMessage,
+    OutboxMessage,
+    Page,
+    Person,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+
+ESCALATION_BATCH = 200
+MESSAGE_BATCH = 100
+RETRY_BASE = timedelta(seconds=2)
+RETRY_CAP = timedelta(minutes=2)
+
+
+def stop_paging(work: UnitOfWork, incident_id: int) -> int:
+    """Cancel the incident's escalation timer and every message not yet being sent."""
+    work.paging.cancel_escalation(incident_id)
+    return work.paging.cancel_queued(incident_id)
+
+
+def idempotency_key(*, incident_id: int, level: int, loop: int, user_id: int, rule: int) -> str:
+    return f"i{incident_id}:l{level}:r{loop}:u{user_id}:n{rule}"
+
+
+def advance_due_escalations(*, uow: UnitOfWorkFactory, clock: Clock) -> list[DueEscalation]:
+    """Fire every due escalation level (a batch); returns the timers handled."""
+    with uow() as work:
+        now = clock.now()
+        due = work.paging.claim_due_escalations(now, ESCALATION_BATCH)
+        for item in due:
+            incident = work.incidents.get(item.incident_id)
+            if incident is None or incident.status is not IncidentStatus.TRIGGERED:
+                work.paging.cancel_escalation(item.incident_id)
+                continue
+            _fire_from(work, incident, escalation.Position(item.level, item.loop), now)
+        work.commit()
+        return due
+
+
+def _fire_from(
+    work: UnitOfWork, incident: IncidentRecord, position: escalation.Position, now: datetime
+) -> None:
+    """Fire ``position``; a level with nobody to page falls through to the next at once."""
+    policy = incident.policy
+    current: escalation.Position | None = position
+    for _ in range(escalation.total_steps(policy)):
+        if current is None:
+            break
+        firing = escalation.fire(policy, current, now)
+        people, empty_targets = _resolve_targets(work, firing.level, now)
+        label = f"level {current.level + 1}" + (f" (repeat {current.loop})" if current.loop else "")
+        if people:
+            messages = _messages_for(incident, current, people, now)
+            work.paging.enqueue(messages, now=now)
+            names = ", ".join(person.name for person in people)
+            work.incidents.add_timeline(
+                incident.id,
+                at=now,
+                kind=timeline.ESCALATED,
+                actor="engine",
+                message=f"Escalation {label}: paging {names}",
+                data={
+                    "level": current.level,
+                    "loop": current.loop,
+                    "users": [person.email for person in people],
+                    "unresolved_targets": empty_targets,
+                },
+            )
+            if firing.next_position is None or firing.next_due is None:
+                work.paging.cancel_escalation(incident.id)
+            else:
+                work.paging.schedule_escalation(
+                    incident.id,
+                    level=firing.next_position.level,
+                    loop=firing.next_position.loop,
+                    due_at=firing.next_due,
+                )
+            return
+        work.incidents.add_timeline(
+            incident.id,
+            at=now,
+            kind=timeline.NOBODY_ON_CALL,
+            actor="engine",
+            message=f"Escalation {label}: nobody to page ({', '.join(empty_targets)}); "
+            "moving on to the next level now",
+            data={"level": current.level, "loop": current.loop},
+        )
+        current = firing.next_position
+    work.paging.cancel_escalation(incident.id)
+    work.incidents.add_timeline(
+        incident.id,
+        at=now,
+        kind=timeline.ESCALATION_EXHAUSTED,
+        actor="engine",
+        message="Escalation policy finished with nobody paged at its last level",
+    )
+
+
+def _resolve_targets(
+    work: UnitOfWork, level: EscalationLevel, now: datetime
+) -> tuple[list[Person], list[str]]:
+    """The people a level pages right now (on-call resolved at ``now``), and empty targets."""
+    user_ids: list[int] = []
+    empty: list[str] = []
+    for target in level.targets:
+        found: tuple[int, ...]
+        if target.kind is TargetKind.USER:
+            found = (target.ref,)
+        elif target.kind is TargetKind.SCHEDULE:
+            schedule = work.directory.schedule(target.ref)
+            found = () if schedule is None else on_call(schedule, now)
+        else:
+            found = work.directory.team_member_ids(target.ref)
+        if not found:
+            empty.append(f"{target.kind.value} {target.name}")
+        user_ids.extend(uid for uid in found if uid not in user_ids)
+    people = [p for p in (work.directory.person(uid) for uid in user_ids) if p is not None]
+    return people, empty
+
+
+def _messages_for(
+    incident: IncidentRecord,
+    position: escalation.Position,
+    people: list[Person],
+    now: datetime,
+) -> list[NewMessage]:
+    out = []
+    for person in people:
+        for planned in notifications.plan(person.contacts, person.rules, incident.urgency):
+            out.append(
+                NewMessage(
+                    idempotency_key=idempotency_key(
+                        incident_id=incident.id,
+                        level=position.level,
+                        loop=position.loop,
+                        user_id=person.id,
+                        rule=planned.rule_index,
+                    ),
+                    incident_id=incident.id,
+                    user_id=person.id,
+                    contact_method_id=planned.contact.id,
+                    kind=planned.contact.kind,
+                    address=planned.contact.address,
+                    level=position.level,
+                    loop=position.loop,
+                    deliver_at=now + planned.delay,
+                )
+            )
+    return out
+
+
+def claim_messages(
+    *, uow: UnitOfWorkFactory, clock: Clock, sending_timeout: timedelta
+) -> list[OutboxMessage]:
+    """Claim due messages for delivery; each stays claimed until ``sending_timeout`` passes."""
+    with uow() as work:
+        now = clock.now()
+        claimed = work.paging.claim_due_messages(now, MESSAGE_BATCH, deadline=now + sending_timeout)
+        work.commit()
+        return claimed
+
+
+@dataclass(frozen=True)
+class Links:
+    signer: LinkSigner
+    base_url: str
+
+    def page_url(self, incident_id: int) -> str:
+        return f"{self.base_url}/incidents/{incident_id}"
+
+    def action_url(self, *, incident_id: int, user_id: int, action: str) -> str:
+        token = self.signer.sign(incident_id=incident_id, user_id=user_id, action=action)
+        return f"{self.base_url}/l/{token}"
+
+
+def prepare_page(*, uow: UnitOfWorkFactory, message: OutboxMessage, links: Links) -> Page | None:
+    """The page to send, or None when the incident stopped paging since the claim.
+
+    A message claimed just before an acknowledgement is dropped here rather than sent:
+    nobody should be woken for an incident someone already owns.
+    """
+    with uow() as work:
+        incident = work.incidents.get(message.incident_id)
+        person = work.directory.person(message.user_id)
+        if incident is None or person is None or incident.status is not IncidentStatus.TRIGGERED:
+            work.paging.mark_failed(message.id, error="cancelled: incident no longer triggered")
+            work.commit()
+            return None
+    return Page(
+        message_id=message.id,
+        idempotency_key=message.idempotency_key,
+        address=message.address,
+        recipient_name=person.name,
+        incident_number=incident.number,
+        incident_title=incident.title,
+        service_name=incident.service_name,
+        urgency=incident.urgency,
+        status=incident.status,
+        runbook_url=incident.runbook_url,
+        incident_url=links.page_url(incident.id),
+        acknowledge_url=links.action_url(
+            incident_id=incident.id, user_id=person.id, action="acknowledge"
+        ),
+        resolve_url=links.action_url(incident_id=incident.id, user_id=person.id, action="resolve"),
+        created_at=incident.created_at,
+        details=incident.details,
+    )
+
+
+def deliver(
+    *,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    channels: dict[str, Channel],
+    links: Links,
+    message: OutboxMessage,
+    max_attempts: int,
+) -> tuple[Page, Delivery] | None:
+    """Send one claimed message and record the outcome; None when it was not sent."""
+    page = prepare_page(uow=uow, message=message, links=links)
+    if page is None:
+        return None
+    channel = channels.get(message.kind)
+    if channel is None:
+        result = Delivery(ok=False, permanent=True, detail=f"no {message.kind} channel configured")
+    else:
+        result = channel.send(page)
+    record_delivery(
+        uow=uow, clock=clock, message=message, delivery=result, max_attempts=max_attempts
+    )
+    return page, result
+
+
+def record_delivery(
+    *,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    message: OutboxMessage,
+    delivery: Delivery,
+    max_attempts: int,
+) -> None:
+    """Write the outcome; a failure that will not heal moves to the person's next method."""
+    with uow() as work:
+        now = clock.now()
+        person = work.directory.person(message.user_id)
+        who = person.name if person else f"user {message.user_id}"
+        where = f"{message.kind} ({message.address})"
+        data = {
+            "message_id": message.id,
+            "user": person.email if person else None,
+            "channel": message.kind,
+            "attempt": message.attempts,
+            "level": message.level,
+            "loop": message.loop,
+        }
+        if delivery.ok:
+            work.paging.mark_sent(message.id, now)
+            work.incidents.add_timeline(
+                message.incident_id,
+                at=now,
+                kind=timeline.NOTIFIED,
+                actor="engine",
+                message=f"Notified {who} by {where}",
+                data=data,
+            )
+        elif not delivery.permanent and message.attempts < max_attempts:
+            backoff = min(RETRY_BASE * 2 ** (message.attempts - 1), RETRY_CAP)
+            work.paging.mark_retry(message.id, deliver_at=now + backoff, error=delivery.detail)
+            work.incidents.add_timeline(
+                message.incident_id,
+                at=now,
+                kind=timeline.DELIVERY_RETRY,
+                actor="engine",
+                message=f"Could not reach {who} by {where}: {delivery.detail}; "
+                f"retrying in {int(backoff.total_seconds())}s",
+                data=data,
+            )
+        else:
+            work.paging.mark_failed(message.id, error=delivery.detail)
+            work.incidents.add_timeline(
+                message.incident_id,
+                at=now,
+                kind=timeline.DELIVERY_FAILED,
+                actor="engine",
+                message=f"Delivery to {who} by {where} failed: {delivery.detail}",
+                data=data,
+            )
+            if person is not None:
+                _fail_over(work, message, person, now)
+        work.commit()
+
+
+def _fail_over(work: UnitOfWork, message: OutboxMessage, person: Person, now: datetime) -> None:
+    tried = work.paging.attempted_contacts(
+        message.incident_id, message.user_id, message.level, message.loop
+    )
+    remaining = [contact for contact in person.contacts if contact.id not in tried]
+    if not remaining:
+        work.incidents.add_timeline(
+            message.incident_id,
+            at=now,
+            kind=timeline.UNREACHABLE,
+            actor="engine",
+            message=f"{person.name} has no other working contact method for this page",
+            data={"user": person.email},
+        )
+        return
+    fallback = remaining[0]
+    work.paging.enqueue(
+        [
+            NewMessage(
+                idempotency_key=f"{message.idempotency_key}:f{fallback.id}",
+                incident_id=message.incident_id,
+                user_id=person.id,
+                contact_method_id=fallback.id,
+                kind=fallback.kind,
+                address=fallback.address,
+                level=message.level,
+                loop=message.loop,
+                deliver_at=now,
+            )
+        ],
+        now=now,
+    )
+    work.incidents.add_timeline(
+        message.incident_id,
+        at=now,
+        kind=timeline.FAILOVER,
+        actor="engine",
+        message=f"Falling over to {fallback.kind} ({fallback.address}) for {person.name}",
+        data={"user": person.email, "channel": fallback.kind},
+    )
+    work.signal_work()
+
+
+def next_due_at(*, uow: UnitOfWorkFactory) -> datetime | None:
+    with uow() as work:
+        return work.paging.next_due_at()
+
+
+def backlog(*, uow: UnitOfWorkFactory, clock: Clock) -> dict[str, int]:
+    """Overdue escalations and queued, stuck and failed messages: the engine's health."""
+    with uow() as work:
+        return work.paging.health_counts(clock.now())

@@ -1,0 +1,67 @@
+"""Reading the organisation: people, listings for the API and UI, and who is on call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ondeck.domain.schedules import on_call, upcoming
+from ondeck.services.errors import NotFound
+from ondeck.services.ports import Person, UnitOfWorkFactory
+
+KINDS = ("users", "teams", "schedules", "escalation_policies", "services")
+
+
+def get_person(*, uow: UnitOfWorkFactory, user_id: int) -> Person:
+    with uow() as work:
+        person = work.directory.person(user_id)
+    if person is None:
+        raise NotFound(f"no user {user_id}")
+    return person
+
+
+def listing(*, uow: UnitOfWorkFactory, kind: str) -> list[dict[str, Any]]:
+    """``[{"id": ..., "spec": <UserSpec|TeamSpec|...>}]`` for one kind of object."""
+    if kind not in KINDS:
+        raise NotFound(f"nothing called {kind!r}")
+    with uow() as work:
+        return work.org.listing(kind)
+
+
+@dataclass(frozen=True)
+class OnCall:
+    schedule_id: int
+    schedule: str
+    timezone: str
+    now: tuple[Person, ...]
+    next_change: datetime | None
+    next: tuple[Person, ...]
+
+
+def who_is_on_call(
+    *, uow: UnitOfWorkFactory, at: datetime, schedule_name: str | None = None
+) -> list[OnCall]:
+    """Every schedule (or the named one) with who is on call at ``at`` and who comes next."""
+    out = []
+    with uow() as work:
+        for item in work.org.listing("schedules"):
+            if schedule_name is not None and item["spec"].name != schedule_name:
+                continue
+            schedule = work.directory.schedule(item["id"])
+            assert schedule is not None
+            changes = upcoming(schedule, at, 1)
+            next_at, next_ids = changes[0] if changes else (None, ())
+            out.append(
+                OnCall(
+                    schedule_id=item["id"],
+                    schedule=schedule.name,
+                    timezone=schedule.timezone,
+                    now=tuple(p for p in map(work.directory.person, on_call(schedule, at)) if p),
+                    next_change=next_at,
+                    next=tuple(p for p in map(work.directory.person, next_ids) if p),
+                )
+            )
+    if schedule_name is not None and not out:
+        raise NotFound(f"no schedule named {schedule_name!r}")
+    return out

@@ -1,0 +1,351 @@
+"""The interfaces use cases depend on. Adapters implement them; tests may fake them.
+
+Records returned here are plain frozen dataclasses: services never see SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from ondeck.domain.model import (
+    ContactMethod,
+    IncidentStatus,
+    NotificationRule,
+    PolicySnapshot,
+    Severity,
+    Urgency,
+)
+from ondeck.domain.org import OrgSpec
+from ondeck.domain.schedules import Schedule
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where an integration key sends its events."""
+
+    integration_id: int
+    integration_kind: str
+    service_id: int
+    service_name: str
+    service_urgency: Urgency | None
+    policy_id: int
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    email: str
+    name: str
+    timezone: str
+    role: str
+    contacts: tuple[ContactMethod, ...]
+    rules: tuple[NotificationRule, ...]
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    id: int
+    number: int
+    service_id: int
+    service_name: str
+    runbook_url: str
+    dedup_key: str
+    title: str
+    status: IncidentStatus
+    urgency: Urgency
+    severity: Severity | None
+    source: str
+    created_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+    alert_count: int
+    last_alert_at: datetime
+    policy: PolicySnapshot
+    details: dict[str, Any] = field(compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    id: int
+    incident_id: int
+    at: datetime
+    kind: str
+    actor: str
+    message: str
+    data: dict[str, Any] = field(compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    statuses: tuple[IncidentStatus, ...] = ()
+    service_id: int | None = None
+    urgency: Urgency | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class DueEscalation:
+    incident_id: int
+    level: int
+    loop: int
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    idempotency_key: str
+    incident_id: int
+    user_id: int
+    contact_method_id: int
+    kind: str
+    address: str
+    level: int
+    loop: int
+    deliver_at: datetime
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    idempotency_key: str
+    incident_id: int
+    user_id: int
+    contact_method_id: int | None
+    kind: str
+    address: str
+    level: int
+    loop: int
+    state: str
+    deliver_at: datetime
+    attempts: int
+    last_error: str
+
+
+class DuplicateOpenIncident(Exception):
+    """Another transaction opened an incident with the same dedup key first."""
+
+
+class IncidentStore(Protocol):
+    def open_by_dedup(self, service_id: int, dedup_key: str) -> IncidentRecord | None:
+        """The open incident with this key, locked for update until the unit of work ends."""
+
+    def create(
+        self,
+        *,
+        service_id: int,
+        dedup_key: str,
+        title: str,
+        urgency: Urgency,
+        severity: Severity | None,
+        source: str,
+        policy: PolicySnapshot,
+        details: dict[str, Any],
+        at: datetime,
+    ) -> int:
+        """Insert a triggered incident; raise DuplicateOpenIncident on a dedup race."""
+
+    def get(self, incident_id: int, *, lock: bool = False) -> IncidentRecord | None: ...
+
+    def record_repeat(self, incident_id: int, at: datetime) -> None: ...
+
+    def set_status(
+        self, incident_id: int, status: IncidentStatus, *, by: str, at: datetime
+    ) -> None: ...
+
+    def add_timeline(
+        self,
+        incident_id: int,
+        *,
+        at: datetime,
+        kind: str,
+        message: str,
+        actor: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> None: ...
+
+    def timeline(self, incident_id: int, *, after_id: int = 0) -> list[TimelineEntry]: ...
+
+    def search(self, query: IncidentFilter) -> tuple[list[IncidentRecord], int]: ...
+
+    def add_change_event(
+        self,
+        *,
+        service_id: int,
+        summary: str,
+        source: str,
+        occurred_at: datetime,
+        received_at: datetime,
+        details: dict[str, Any],
+    ) -> int: ...
+
+
+class PagingStore(Protocol):
+    def schedule_escalation(
+        self, incident_id: int, *, level: int, loop: int, due_at: datetime
+    ) -> None:
+        """Create or move the incident's escalation timer."""
+
+    def cancel_escalation(self, incident_id: int) -> None: ...
+
+    def claim_due_escalations(self, now: datetime, limit: int) -> list[DueEscalation]:
+        """Due timers, locked so that no other engine advances them in this transaction."""
+
+    def enqueue(self, messages: list[NewMessage], *, now: datetime) -> int:
+        """Insert messages, skipping any whose idempotency key exists; returns how many."""
+
+    def cancel_queued(self, incident_id: int) -> int: ...
+
+    def claim_due_messages(
+        self, now: datetime, limit: int, *, deadline: datetime
+    ) -> list[OutboxMessage]:
+        """Mark due messages ``sending`` until ``deadline`` and return them.
+
+        Messages whose earlier ``sending`` deadline passed (the engine died mid-send) are
+        claimed again: delivery is at-least-once.
+        """
+
+    def mark_sent(self, message_id: int, at: datetime) -> None: ...
+
+    def mark_retry(self, message_id: int, *, deliver_at: datetime, error: str) -> None: ...
+
+    def mark_failed(self, message_id: int, *, error: str) -> None: ...
+
+    def attempted_contacts(self, incident_id: int, user_id: int, level: int, loop: int) -> set[int]:
+        """Contact method ids already used for this person at this escalation step."""
+
+    def next_due_at(self) -> datetime | None:
+        """The earliest moment any escalation or message becomes due."""
+
+    def take_leadership(self, name: str, holder: str, *, now: datetime, until: datetime) -> bool:
+        """Hold the named lock until ``until`` unless another live holder has it."""
+
+    def health_counts(self, now: datetime) -> dict[str, int]: ...
+
+
+class DirectoryStore(Protocol):
+    def route_for_key(self, key: str) -> Route | None: ...
+
+    def policy_snapshot(self, policy_id: int) -> PolicySnapshot: ...
+
+    def schedule(self, schedule_id: int) -> Schedule | None: ...
+
+    def team_member_ids(self, team_id: int) -> tuple[int, ...]: ...
+
+    def person(self, user_id: int) -> Person | None: ...
+
+    def person_by_email(self, email: str) -> Person | None: ...
+
+    def user_for_token(self, token_hash: str) -> Person | None: ...
+
+    def add_token(self, *, user_id: int, token_hash: str, name: str, at: datetime) -> None: ...
+
+    def password_hash(self, user_id: int) -> str | None: ...
+
+    def set_password_hash(self, user_id: int, password_hash: str) -> None: ...
+
+    def service_id_by_name(self, name: str) -> int | None: ...
+
+
+class OrgStore(Protocol):
+    def existing_names(self) -> dict[str, set[str]]:
+        """Names already stored, by kind: users (emails), teams, schedules, policies, services."""
+
+    def apply(self, spec: OrgSpec, *, at: datetime) -> dict[str, int]:
+        """Create or update everything ``spec`` names; returns counts of changed objects."""
+
+    def export(self) -> OrgSpec: ...
+
+    def listing(self, kind: str) -> list[dict[str, Any]]:
+        """Read models for the API and UI: users, teams, schedules, policies, services."""
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Leaving the ``with`` block without ``commit()`` rolls back."""
+
+    incidents: IncidentStore
+    paging: PagingStore
+    directory: DirectoryStore
+    org: OrgStore
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def signal_work(self) -> None:
+        """Wake engines once this unit of work commits: new work may be due now."""
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
+@dataclass(frozen=True)
+class Page:
+    """Everything a channel needs to tell one person about one incident."""
+
+    message_id: int
+    idempotency_key: str
+    address: str
+    recipient_name: str
+    incident_number: int
+    incident_title: str
+    service_name: str
+    urgency: Urgency
+    status: IncidentStatus
+    runbook_url: str
+    incident_url: str
+    acknowledge_url: str
+    resolve_url: str
+    created_at: datetime
+    details: dict[str, Any] = field(compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    ok: bool
+    permanent: bool = False
+    detail: str = ""
+
+
+class Channel(Protocol):
+    """Delivers a page over one kind of contact method (email, webhook, ...)."""
+
+    kind: str
+
+    def send(self, page: Page) -> Delivery:
+        """Deliver once; never raise for a provider failure, report it in the Delivery."""
+
+
+class LinkSigner(Protocol):
+    def sign(self, *, incident_id: int, user_id: int, action: str) -> str: ...
+
+    def verify(self, token: str) -> tuple[int, int, str]:
+        """(incident id, user id, action); raise InvalidLink when forged or expired."""
+
+
+class InvalidLink(Exception):
+    pass
+
+
+class Wakeup(Protocol):
+    def wait(self, timeout: float) -> bool:
+        """Block until signalled or ``timeout`` seconds pass; True when signalled."""
+
+    def notify(self) -> None: ...

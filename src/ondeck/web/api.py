@@ -1,0 +1,222 @@
+"""REST API under /api/v1. Every route needs a bearer token; actions act as its user."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, status
+from fastapi.concurrency import run_in_threadpool
+
+from ondeck.domain.errors import InvalidTransition
+from ondeck.domain.model import IncidentStatus, Urgency
+from ondeck.services import incidents, people
+from ondeck.services.errors import NotFound
+from ondeck.services.ports import IncidentFilter
+from ondeck.web.deps import ApiUser, ContainerDep
+from ondeck.web.schemas import (
+    ErrorPublic,
+    IncidentPublic,
+    IncidentsPublic,
+    ListPublic,
+    OnCallPublic,
+    OnCallsPublic,
+    TimelineEntryPublic,
+    TimelinePublic,
+    UserRef,
+)
+
+router = APIRouter(
+    prefix="/api/v1",
+    responses={401: {"model": ErrorPublic, "description": "Missing or invalid API token"}},
+)
+
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorPublic}}
+_CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorPublic, "description": "The incident is resolved"}
+}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "total_seconds"):
+        return int(value.total_seconds())
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+@router.get("/incidents", response_model=IncidentsPublic, tags=["incidents"])
+async def list_incidents(
+    container: ContainerDep,
+    _user: ApiUser,
+    status_: Annotated[
+        list[IncidentStatus] | None, Query(alias="status", description="Repeat to combine")
+    ] = None,
+    service_id: int | None = None,
+    urgency: Urgency | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> IncidentsPublic:
+    """Incidents, newest first, filtered by status, service and urgency."""
+    query = IncidentFilter(
+        statuses=tuple(status_ or ()),
+        service_id=service_id,
+        urgency=urgency,
+        limit=limit,
+        offset=offset,
+    )
+    records, total = await run_in_threadpool(
+        incidents.list_incidents, uow=container.uow, query=query
+    )
+    base = container.settings.base_url
+    return IncidentsPublic(data=[IncidentPublic.of(r, base) for r in records], count=total)
+
+
+@router.get(
+    "/incidents/{incident_id}",
+    response_model=IncidentPublic,
+    responses=_NOT_FOUND,
+    tags=["incidents"],
+)
+async def get_incident(container: ContainerDep, _user: ApiUser, incident_id: int) -> IncidentPublic:
+    try:
+        record = await run_in_threadpool(
+            incidents.get_incident, uow=container.uow, incident_id=incident_id
+        )
+    except NotFound as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
+    return IncidentPublic.of(record, container.settings.base_url)
+
+
+@router.get(
+    "/incidents/{incident_id}/timeline",
+    response_model=TimelinePublic,
+    responses=_NOT_FOUND,
+    tags=["incidents"],
+)
+async def get_timeline(
+    container: ContainerDep, _user: ApiUser, incident_id: int, after_id: int = 0
+) -> TimelinePublic:
+    """Every event on the incident in order; ``after_id`` returns only newer entries."""
+    try:
+        entries = await run_in_threadpool(
+            incidents.incident_timeline,
+            uow=container.uow,
+            incident_id=incident_id,
+            after_id=after_id,
+        )
+    except NotFound as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
+    return TimelinePublic(data=[TimelineEntryPublic.of(e) for e in entries], count=len(entries))
+
+
+async def _act(
+    action: str, container: ContainerDep, user: ApiUser, incident_id: int
+) -> IncidentPublic:
+    use_case = incidents.acknowledge if action == "acknowledge" else incidents.resolve
+    try:
+        record = await run_in_threadpool(
+            use_case,
+            uow=container.uow,
+            clock=container.clock,
+            incident_id=incident_id,
+            actor=user.email,
+            via="api",
+        )
+    except NotFound as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
+    except InvalidTransition as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
+    return IncidentPublic.of(record, container.settings.base_url)
+
+
+@router.post(
+    "/incidents/{incident_id}/acknowledge",
+    response_model=IncidentPublic,
+    responses=_NOT_FOUND | _CONFLICT,
+    tags=["incidents"],
+)
+async def acknowledge_incident(
+    container: ContainerDep, user: ApiUser, incident_id: int
+) -> IncidentPublic:
+    """Acknowledge as the token's user: every page not yet sent is cancelled."""
+    return await _act("acknowledge", container, user, incident_id)
+
+
+@router.post(
+    "/incidents/{incident_id}/resolve",
+    response_model=IncidentPublic,
+    responses=_NOT_FOUND | _CONFLICT,
+    tags=["incidents"],
+)
+async def resolve_incident(
+    container: ContainerDep, user: ApiUser, incident_id: int
+) -> IncidentPublic:
+    """Resolve as the token's user."""
+    return await _act("resolve", container, user, incident_id)
+
+
+@router.get("/oncall", response_model=OnCallsPublic, tags=["schedules"])
+async def on_call_now(
+    container: ContainerDep,
+    _user: ApiUser,
+    schedule: str | None = None,
+    at: datetime | None = None,
+) -> OnCallsPublic:
+    """Who is on call at ``at`` (default now) on every schedule, and who is next."""
+    moment = at or container.clock.now()
+    if moment.tzinfo is None:
+        raise HTTPException(422, "'at' needs a time zone offset, e.g. 2026-11-22T09:00:00Z")
+    try:
+        found = await run_in_threadpool(
+            people.who_is_on_call, uow=container.uow, at=moment, schedule_name=schedule
+        )
+    except NotFound as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
+    data = [
+        OnCallPublic(
+            schedule_id=o.schedule_id,
+            schedule=o.schedule,
+            timezone=o.timezone,
+            on_call_now=[UserRef(id=p.id, email=p.email, name=p.name) for p in o.now],
+            next_change=o.next_change,
+            on_call_next=[UserRef(id=p.id, email=p.email, name=p.name) for p in o.next],
+        )
+        for o in found
+    ]
+    return OnCallsPublic(data=data, count=len(data))
+
+
+def _listing_route(kind: str, secret_fields: tuple[str, ...] = ()) -> None:
+    async def handler(container: ContainerDep, _user: ApiUser) -> ListPublic:
+        items = await run_in_threadpool(people.listing, uow=container.uow, kind=kind)
+        data = []
+        for item in items:
+            fields = _jsonable(asdict(item["spec"]))
+            for name in secret_fields:
+                fields.pop(name, None)
+            data.append({"id": item["id"], **fields})
+        return ListPublic(data=data, count=len(data))
+
+    handler.__name__ = f"list_{kind}"
+    handler.__doc__ = f"All {kind.replace('_', ' ')}."
+    router.add_api_route(
+        f"/{kind.replace('_', '-')}",
+        handler,
+        methods=["GET"],
+        response_model=ListPublic,
+        tags=["organisation"],
+    )
+
+
+for _kind in ("users", "teams", "schedules", "escalation_policies"):
+    _listing_route(_kind)
+_listing_route("services", secret_fields=("integrations",))

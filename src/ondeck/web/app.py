@@ -1,0 +1,47 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from ondeck import __version__, metrics
+from ondeck.bootstrap import Container
+from ondeck.services import paging
+from ondeck.web import api, ingest, links
+from ondeck.web.deps import ApiUser, ContainerDep
+from ondeck.web.templating import STATIC_DIR
+
+
+def create_app(container: Container) -> FastAPI:
+    app = FastAPI(
+        title="ondeck",
+        version=__version__,
+        description="On-call and incident response. API calls need "
+        "`Authorization: Bearer <token>` (create one with `ondeck token create`).",
+    )
+    app.state.container = container
+    app.include_router(ingest.router)
+    app.include_router(api.router)
+    app.include_router(links.router)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz(container: ContainerDep) -> JSONResponse:
+        """200 when this process can reach its database, 503 when it cannot."""
+        if await run_in_threadpool(container.database_ok):
+            return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "database unavailable"}, status_code=503)
+
+    @app.get("/metrics", tags=["health"])
+    async def prometheus_metrics(container: ContainerDep, _user: ApiUser) -> Response:
+        """Prometheus metrics; scrape with an API token as a bearer credential."""
+        counts = await run_in_threadpool(paging.backlog, uow=container.uow, clock=container.clock)
+        for kind, value in counts.items():
+            metrics.engine_health.labels(kind).set(value)
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app
