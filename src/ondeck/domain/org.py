@@ -16,6 +16,9 @@ from ondeck.domain.model import TargetKind, Urgency
 
 CONTACT_KINDS = frozenset({"email", "webhook"})
 ROLES = frozenset({"admin", "user", "observer"})
+MAX_ROTATION = timedelta(weeks=52)
+MAX_ESCALATE_AFTER = timedelta(days=1)
+MAX_RULE_DELAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,10 @@ def validate(spec: OrgSpec, existing: dict[str, set[str]]) -> list[Problem]:
         if user.contact_methods is None:
             references |= {"email", user.email}
         for ri, rule in enumerate(user.notification_rules or ()):
+            if rule.after > MAX_RULE_DELAY:
+                problems.append(
+                    Problem(f"{base}.notification_rules[{ri}].after", "must be at most 1d")
+                )
             if rule.contact not in references:
                 problems.append(
                     Problem(
@@ -208,8 +215,10 @@ def validate(spec: OrgSpec, existing: dict[str, set[str]]) -> list[Problem]:
         problems += _zone_problem(f"schedules[{si}].timezone", schedule.timezone)
         for li, layer in enumerate(schedule.layers):
             base = f"schedules[{si}].layers[{li}]"
-            if layer.rotation <= timedelta(0):
-                problems.append(Problem(f"{base}.rotation", "must be longer than zero"))
+            if layer.rotation < timedelta(minutes=1) or layer.rotation > MAX_ROTATION:
+                problems.append(
+                    Problem(f"{base}.rotation", "must be between 1m and 52w (one year)")
+                )
             if not layer.participants:
                 problems.append(Problem(f"{base}.participants", "needs at least one person"))
             for pi, email in enumerate(layer.participants):
@@ -225,9 +234,9 @@ def validate(spec: OrgSpec, existing: dict[str, set[str]]) -> list[Problem]:
         if policy.repeat < 0 or policy.repeat > 9:
             problems.append(Problem(f"{base}.repeat", "must be between 0 and 9"))
         for li, level in enumerate(policy.levels):
-            if level.escalate_after < timedelta(seconds=1):
+            if not timedelta(seconds=1) <= level.escalate_after <= MAX_ESCALATE_AFTER:
                 problems.append(
-                    Problem(f"{base}.levels[{li}].escalate_after", "must be at least 1s")
+                    Problem(f"{base}.levels[{li}].escalate_after", "must be between 1s and 1d")
                 )
             if not level.targets:
                 problems.append(Problem(f"{base}.levels[{li}].targets", "needs a target"))

@@ -1,0 +1,3 @@
+from ondeck.cli.main import run
+
+run()
