@@ -119,9 +119,8 @@ class Mailbox:
             if len(found) >= count:
                 return found
             time.sleep(0.05)
-        raise AssertionError(
-            f"expected {count} message(s) to {address} within {timeout}s, got {len(self.to(address))}"
-        )
+        got = len(self.to(address))
+        raise AssertionError(f"expected {count} message(s) to {address} in {timeout}s, got {got}")
 
 
 class _Handler:

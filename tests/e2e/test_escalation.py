@@ -50,7 +50,7 @@ def _incident(server: Server, token: str, dedup_key: str) -> dict[str, Any]:
             i for i in client.get("/api/v1/incidents").json()["data"] if i["dedup_key"] == dedup_key
         ]
     assert len(found) == 1
-    return found[0]
+    return dict(found[0])
 
 
 def _timeline_kinds(server: Server, token: str, incident_id: int) -> list[str]:
