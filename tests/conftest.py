@@ -13,6 +13,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -34,6 +35,8 @@ POSTGRES_URL = os.environ.get(
     "ONDECK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REQUIRE_ALL = os.environ.get("ONDECK_REQUIRE_ALL") == "1"
+WORKDIR = Path(tempfile.mkdtemp(prefix="ondeck-tests-"))
+"""Where test processes run: no developer's .env is read by accident."""
 SECRET = "test-secret-" + "x" * 40
 
 
@@ -230,7 +233,7 @@ def run_cli(
         capture_output=True,
         text=True,
         timeout=120,
-        cwd=REPO,
+        cwd=WORKDIR,
     )
     if check and result.returncode != 0:
         raise AssertionError(
@@ -261,7 +264,7 @@ def start_process(env: dict[str, str], args: list[str], log_path: Path) -> subpr
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
-        cwd=REPO,
+        cwd=WORKDIR,
         start_new_session=True,
     )
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
-from ondeck.adapters.channels.email import SmtpEmailChannel
+from ondeck.adapters.channels.email import LogEmailChannel, SmtpEmailChannel
 from ondeck.adapters.channels.webhook import WebhookChannel
 from ondeck.adapters.db import migrate
 from ondeck.adapters.db.engine import (
@@ -63,6 +63,8 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
         channels["email"] = SmtpEmailChannel(
             settings.smtp_url, settings.email_from, timeout=settings.delivery_timeout_seconds
         )
+    else:
+        channels["email"] = LogEmailChannel()
     return channels
 
 

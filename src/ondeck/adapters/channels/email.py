@@ -6,6 +6,7 @@ crash mid-delivery carries the same Message-ID and mail clients can fold the cop
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from email.message import EmailMessage
 from urllib.parse import urlsplit
@@ -107,3 +108,25 @@ class SmtpEmailChannel:
         if refused:
             return Delivery(ok=False, permanent=True, detail=f"recipient refused: {refused}")
         return Delivery(ok=True, detail="accepted by SMTP server")
+
+
+class LogEmailChannel:
+    """Stands in for SMTP when ``ONDECK_SMTP_URL`` is not set: the page goes to the log.
+
+    This keeps the demo usable (the acknowledge link is in the server output) and says so
+    on the incident's timeline instead of pretending an email was sent.
+    """
+
+    kind = "email"
+
+    def __init__(self) -> None:
+        self._log = logging.getLogger("ondeck.email")
+
+    def send(self, page: Page) -> Delivery:
+        self._log.warning(
+            "ONDECK_SMTP_URL is not set; page for %s <%s> written here instead:\n%s",
+            page.recipient_name,
+            page.address,
+            render_text(page),
+        )
+        return Delivery(ok=True, detail="no SMTP server configured: written to the server log")
