@@ -9,10 +9,9 @@ versions add some) are ignored.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
-from ondeck.adapters.ingest import Rejected
+from ondeck.adapters.ingest import TEXT_MAX, Rejected, clean_text, load_json
 from ondeck.adapters.ingest.events_v2 import parse_timestamp
 from ondeck.domain.model import AlertAction, AlertSignal, Severity
 
@@ -55,8 +54,8 @@ def _title(data: dict[str, Any], firing: int) -> str:
 def decode_webhook(body: bytes) -> AlertSignal:
     """Decode one webhook into a signal for its alert group; raise Rejected when invalid."""
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
+        data = load_json(body)
+    except ValueError as error:
         raise _invalid(["body is not JSON"]) from error
     if not isinstance(data, dict):
         raise _invalid(["body must be a JSON object"])
@@ -105,12 +104,14 @@ def decode_webhook(body: bytes) -> AlertSignal:
     return AlertSignal(
         action=AlertAction.TRIGGER if status == "firing" else AlertAction.RESOLVE,
         dedup_key=hashlib.sha256(group_key.encode()).hexdigest(),
-        summary=_title(data, firing),
-        source=str(data.get("externalURL") or data.get("receiver") or "alertmanager"),
+        summary=clean_text(_title(data, firing), TEXT_MAX),
+        source=clean_text(
+            str(data.get("externalURL") or data.get("receiver") or "alertmanager"), TEXT_MAX
+        ),
         severity=severity,
         occurred_at=min((s for s in starts if s is not None), default=None),
         client="Grafana" if data.get("version") == "1" else "Alertmanager",
-        client_url=str(data.get("externalURL") or ""),
+        client_url=clean_text(str(data.get("externalURL") or "")),
         links=tuple(links),
         details={
             "group_key": group_key,
