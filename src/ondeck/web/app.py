@@ -7,11 +7,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.middleware.sessions import SessionMiddleware
 
 from ondeck import __version__, metrics
 from ondeck.bootstrap import Container
 from ondeck.services import paging
-from ondeck.web import api, ingest, links
+from ondeck.web import api, ingest, links, ui
 from ondeck.web.deps import ApiUser, ContainerDep
 from ondeck.web.templating import STATIC_DIR
 
@@ -27,6 +28,16 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(ingest.router)
     app.include_router(api.router)
     app.include_router(links.router)
+    app.include_router(ui.router)
+    app.add_exception_handler(ui.LoginRequired, ui.login_required_handler)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=container.settings.secret_key,
+        session_cookie="ondeck_session",
+        max_age=7 * 24 * 3600,
+        same_site="lax",
+        https_only=container.settings.base_url.startswith("https://"),
+    )
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
     @app.get("/healthz", tags=["health"])
