@@ -2,9 +2,13 @@
 
 It fires due escalations, claims due messages and hands them to a pool of delivery
 threads, then sleeps until the earliest due time or until woken (new work committed in
-this process, LISTEN/NOTIFY on PostgreSQL, a commit seen on SQLite). On SQLite exactly one
-engine works at a time (a lease row); on PostgreSQL any number cooperate through
-``FOR UPDATE SKIP LOCKED``.
+this process, LISTEN/NOTIFY on PostgreSQL, a commit seen on SQLite, a delivery finished).
+On SQLite exactly one engine works at a time (a file lock, see ``leader``); on PostgreSQL
+any number cooperate through ``FOR UPDATE SKIP LOCKED``.
+
+An engine never claims more messages than it has idle delivery threads: a claimed message
+waiting in memory would run down its ``sending`` deadline unsent, and another engine would
+then claim and send it again.
 """
 
 from __future__ import annotations
@@ -18,14 +22,16 @@ from datetime import timedelta
 
 from ondeck import metrics
 from ondeck.bootstrap import Container
+from ondeck.engine.leader import leadership_for
 from ondeck.services import paging
 from ondeck.services.ports import OutboxMessage
 
 log = logging.getLogger("ondeck.engine")
 
-LEASE = timedelta(seconds=15)
 MAX_SLEEP = 30.0
-LEADER_LOCK = "engine"
+"""A safety net: look at the database at least this often even if nobody wakes us."""
+STANDBY_POLL = 0.5
+"""How often a standby engine on SQLite checks whether the working engine is gone."""
 
 
 class Engine:
@@ -33,25 +39,40 @@ class Engine:
         self._c = container
         self._stop = threading.Event()
         self._identity = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
+        self._workers = container.settings.delivery_workers
         self._pool = ThreadPoolExecutor(
-            max_workers=container.settings.delivery_workers, thread_name_prefix="ondeck-deliver"
+            max_workers=self._workers, thread_name_prefix="ondeck-deliver"
         )
+        self._in_flight = 0
+        self._in_flight_lock = threading.Lock()
         self._sending_timeout = timedelta(
             seconds=max(30.0, container.settings.delivery_timeout_seconds * 3)
         )
+        url = container.engine.url
+        self._leadership = leadership_for(url.get_backend_name(), url.database, self._identity)
+        self._working = False
         self._thread: threading.Thread | None = None
 
+    @property
+    def working(self) -> bool:
+        """True while this engine is the one doing the work (always, on PostgreSQL)."""
+        return self._working
+
     def _lead(self) -> bool:
-        """On SQLite, hold the lease that makes this the only working engine."""
-        if self._c.engine.dialect.name != "sqlite":
-            return True
-        now = self._c.clock.now()
-        with self._c.uow() as work:
-            held = work.paging.take_leadership(
-                LEADER_LOCK, self._identity, now=now, until=now + LEASE
-            )
-            work.commit()
+        held = self._leadership.acquire()
+        if held and not self._working:
+            log.info("engine %s is working", self._identity)
+            if self._leadership.exclusive:
+                # Whoever held the lock before stopped or died; what it left sending is ours.
+                orphans = paging.reclaim_orphans(uow=self._c.uow, clock=self._c.clock)
+                if orphans:
+                    log.warning("re-sending %d page(s) a dead engine had not finished", orphans)
+        self._working = held
         return held
+
+    def _idle_workers(self) -> int:
+        with self._in_flight_lock:
+            return self._workers - self._in_flight
 
     def run_once(self) -> bool:
         """One pass; True when it found work (so the loop should look again at once)."""
@@ -59,14 +80,32 @@ class Engine:
         now = self._c.clock.now()
         for item in due:
             metrics.escalation_lateness.observe(max((now - item.due_at).total_seconds(), 0.0))
-        messages = paging.claim_messages(
-            uow=self._c.uow, clock=self._c.clock, sending_timeout=self._sending_timeout
+        idle = self._idle_workers()
+        messages = (
+            paging.claim_messages(
+                uow=self._c.uow,
+                clock=self._c.clock,
+                sending_timeout=self._sending_timeout,
+                limit=idle,
+            )
+            if idle
+            else []
         )
         for message in messages:
+            with self._in_flight_lock:
+                self._in_flight += 1
             self._pool.submit(self._deliver, message)
         return bool(due or messages)
 
     def _deliver(self, message: OutboxMessage) -> None:
+        try:
+            self._deliver_one(message)
+        finally:
+            with self._in_flight_lock:
+                self._in_flight -= 1
+            self._c.wakeup.notify()  # a worker is free, and a retry may now be due sooner
+
+    def _deliver_one(self, message: OutboxMessage) -> None:
         try:
             outcome = paging.deliver(
                 uow=self._c.uow,
@@ -92,23 +131,31 @@ class Engine:
         due = paging.next_due_at(uow=self._c.uow)
         if due is None:
             return MAX_SLEEP
-        return min(max((due - self._c.clock.now()).total_seconds(), 0.0), MAX_SLEEP)
+        seconds = min(max((due - self._c.clock.now()).total_seconds(), 0.0), MAX_SLEEP)
+        if seconds == 0.0 and not self._idle_workers():
+            # Due messages wait for a free worker; a finishing delivery wakes us earlier.
+            return 1.0
+        return seconds
 
     def run(self) -> None:
         """Work until ``stop()``; database outages are logged and retried, never fatal."""
         log.info("engine %s started", self._identity)
-        while not self._stop.is_set():
-            try:
-                if not self._lead():
-                    self._stop.wait(LEASE.total_seconds() / 3)
-                    continue
-                if self.run_once():
-                    continue
-                self._c.wakeup.wait(min(self._sleep_time(), LEASE.total_seconds() / 3))
-            except Exception:
-                log.exception("engine pass failed; retrying in 1s")
-                self._stop.wait(1.0)
-        self._pool.shutdown(wait=True)
+        try:
+            while not self._stop.is_set():
+                try:
+                    if not self._lead():
+                        self._stop.wait(STANDBY_POLL)
+                        continue
+                    if self.run_once():
+                        continue
+                    self._c.wakeup.wait(self._sleep_time())
+                except Exception:
+                    log.exception("engine pass failed; retrying in 1s")
+                    self._stop.wait(1.0)
+        finally:
+            self._pool.shutdown(wait=True)  # no send may outlive the lock
+            self._working = False
+            self._leadership.release()
         log.info("engine %s stopped", self._identity)
 
     def start(self) -> threading.Thread:

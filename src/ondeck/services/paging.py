@@ -174,14 +174,39 @@ def _messages_for(
 
 
 def claim_messages(
-    *, uow: UnitOfWorkFactory, clock: Clock, sending_timeout: timedelta
+    *,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    sending_timeout: timedelta,
+    limit: int = MESSAGE_BATCH,
 ) -> list[OutboxMessage]:
-    """Claim due messages for delivery; each stays claimed until ``sending_timeout`` passes."""
+    """Claim up to ``limit`` due messages; each stays claimed until ``sending_timeout`` passes.
+
+    Claim only what can be handed to a provider now: a message still waiting when its
+    deadline passes is claimed and sent again by another engine.
+    """
     with uow() as work:
         now = clock.now()
-        claimed = work.paging.claim_due_messages(now, MESSAGE_BATCH, deadline=now + sending_timeout)
+        claimed = work.paging.claim_due_messages(
+            now, min(limit, MESSAGE_BATCH), deadline=now + sending_timeout
+        )
         work.commit()
         return claimed
+
+
+def reclaim_orphans(*, uow: UnitOfWorkFactory, clock: Clock) -> int:
+    """Make messages claimed by engines that are known to be dead claimable again now.
+
+    Only for an engine that knows it is the only one (SQLite's leader): every message
+    still marked ``sending`` was left by a dead engine, and waiting out its deadline would
+    only delay the page. Returns how many were released.
+    """
+    with uow() as work:
+        released = work.paging.requeue_sending(clock.now())
+        if released:
+            work.signal_work()
+        work.commit()
+        return released
 
 
 @dataclass(frozen=True)
@@ -207,7 +232,7 @@ def prepare_page(*, uow: UnitOfWorkFactory, message: OutboxMessage, links: Links
         incident = work.incidents.get(message.incident_id)
         person = work.directory.person(message.user_id)
         if incident is None or person is None or incident.status is not IncidentStatus.TRIGGERED:
-            work.paging.mark_failed(message.id, error="cancelled: incident no longer triggered")
+            work.paging.mark_cancelled(message.id, reason="cancelled: incident no longer triggered")
             work.commit()
             return None
     return Page(
@@ -263,10 +288,16 @@ def record_delivery(
     delivery: Delivery,
     max_attempts: int,
 ) -> None:
-    """Write the outcome; a failure that will not heal moves to the person's next method."""
+    """Write the outcome; a failure that will not heal moves to the person's next method.
+
+    Once the incident is acknowledged or resolved a failure is recorded but neither retried
+    nor moved to another method: paging has stopped.
+    """
     with uow() as work:
         now = clock.now()
         person = work.directory.person(message.user_id)
+        incident = work.incidents.get(message.incident_id)
+        paging_on = incident is not None and incident.status is IncidentStatus.TRIGGERED
         who = person.name if person else f"user {message.user_id}"
         where = f"{message.kind} ({message.address})"
         data = {
@@ -287,7 +318,7 @@ def record_delivery(
                 message=f"Notified {who} by {where}",
                 data=data,
             )
-        elif not delivery.permanent and message.attempts < max_attempts:
+        elif paging_on and not delivery.permanent and message.attempts < max_attempts:
             backoff = min(RETRY_BASE * 2 ** (message.attempts - 1), RETRY_CAP)
             work.paging.mark_retry(message.id, deliver_at=now + backoff, error=delivery.detail)
             work.incidents.add_timeline(
@@ -309,7 +340,7 @@ def record_delivery(
                 message=f"Delivery to {who} by {where} failed: {delivery.detail}",
                 data=data,
             )
-            if person is not None:
+            if person is not None and paging_on:
                 _fail_over(work, message, person, now)
         work.commit()
 

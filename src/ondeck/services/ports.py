@@ -214,11 +214,17 @@ class PagingStore(Protocol):
         claimed again: delivery is at-least-once.
         """
 
+    def requeue_sending(self, now: datetime) -> int:
+        """Queue every ``sending`` message again, due at ``now``: their senders are dead."""
+
     def mark_sent(self, message_id: int, at: datetime) -> None: ...
 
     def mark_retry(self, message_id: int, *, deliver_at: datetime, error: str) -> None: ...
 
     def mark_failed(self, message_id: int, *, error: str) -> None: ...
+
+    def mark_cancelled(self, message_id: int, *, reason: str) -> None:
+        """A claimed message that is no longer to be sent (the incident stopped paging)."""
 
     def attempted_contacts(self, incident_id: int, user_id: int, level: int, loop: int) -> set[int]:
         """Contact method ids already used for this person at this escalation step."""

@@ -140,6 +140,14 @@ class SqlPagingStore:
             for row in rows
         ]
 
+    def requeue_sending(self, now: datetime) -> int:
+        result = self._conn.execute(
+            update(outbox)
+            .where(outbox.c.state == SENDING)
+            .values(state=QUEUED, deliver_at=now, deadline=None)
+        )
+        return result.rowcount
+
     def mark_sent(self, message_id: int, at: datetime) -> None:
         self._conn.execute(
             update(outbox)
@@ -159,6 +167,13 @@ class SqlPagingStore:
             update(outbox)
             .where(outbox.c.id == message_id)
             .values(state=FAILED, deadline=None, last_error=error[:2000])
+        )
+
+    def mark_cancelled(self, message_id: int, *, reason: str) -> None:
+        self._conn.execute(
+            update(outbox)
+            .where(outbox.c.id == message_id)
+            .values(state=CANCELLED, deadline=None, last_error=reason[:2000])
         )
 
     def attempted_contacts(self, incident_id: int, user_id: int, level: int, loop: int) -> set[int]:
