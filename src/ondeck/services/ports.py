@@ -232,9 +232,6 @@ class PagingStore(Protocol):
     def next_due_at(self) -> datetime | None:
         """The earliest moment any escalation or message becomes due."""
 
-    def take_leadership(self, name: str, holder: str, *, now: datetime, until: datetime) -> bool:
-        """Hold the named lock until ``until`` unless another live holder has it."""
-
     def health_counts(self, now: datetime) -> dict[str, int]: ...
 
 

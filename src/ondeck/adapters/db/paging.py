@@ -13,7 +13,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from ondeck.adapters.db.tables import engine_locks, escalations, outbox
+from ondeck.adapters.db.tables import escalations, outbox
 from ondeck.services.ports import DueEscalation, NewMessage, OutboxMessage
 
 QUEUED, SENDING, SENT, FAILED, CANCELLED = "queued", "sending", "sent", "failed", "cancelled"
@@ -199,25 +199,6 @@ class SqlPagingStore:
         ]
         found = [c for c in candidates if c is not None]
         return min(found) if found else None
-
-    def take_leadership(self, name: str, holder: str, *, now: datetime, until: datetime) -> bool:
-        taken = self._conn.execute(
-            update(engine_locks)
-            .where(
-                engine_locks.c.name == name,
-                or_(engine_locks.c.holder == holder, engine_locks.c.expires_at < now),
-            )
-            .values(holder=holder, expires_at=until)
-        )
-        if taken.rowcount:
-            return True
-        dialect_insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
-        inserted = self._conn.execute(
-            dialect_insert(engine_locks)
-            .values(name=name, holder=holder, expires_at=until)
-            .on_conflict_do_nothing(index_elements=["name"])
-        )
-        return bool(inserted.rowcount)
 
     def health_counts(self, now: datetime) -> dict[str, int]:
         def count(*conditions: object) -> int:

@@ -268,11 +268,3 @@ api_tokens = Table(
     Column("name", String(200), nullable=False, server_default=""),
     Column("created_at", UtcDateTime, nullable=False),
 )
-
-engine_locks = Table(
-    "engine_locks",
-    metadata,
-    Column("name", String(64), primary_key=True),
-    Column("holder", String(200), nullable=False),
-    Column("expires_at", UtcDateTime, nullable=False),
-)
