@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ondeck.domain import escalation
 from ondeck.domain.incidents import urgency_for
 from ondeck.domain.model import AlertAction, AlertSignal, IncidentStatus
 from ondeck.services import timeline
@@ -49,6 +49,49 @@ def ingest_signal(
         except DuplicateOpenIncident:
             continue
     raise RuntimeError("dedup race did not settle after retries")
+
+
+@dataclass(frozen=True)
+class IngestRequest:
+    integration_key: str
+    signal: AlertSignal
+
+
+def ingest_batch(
+    *, uow: UnitOfWorkFactory, clock: Clock, requests: Sequence[IngestRequest]
+) -> list[IngestOutcome | UnknownIntegrationKey]:
+    """Apply many signals in one transaction: one commit (one fsync) for the whole batch.
+
+    Results are in request order; a request with an unknown key gets its error without
+    affecting the others. If another process opens an incident with one of the batch's
+    dedup keys at the same moment, the batch is rolled back and each request is applied
+    on its own. Database errors propagate: nothing of the batch is stored.
+    """
+    try:
+        with uow() as work:
+            now = clock.now()
+            results: list[IngestOutcome | UnknownIntegrationKey] = []
+            for request in requests:
+                route = work.directory.route_for_key(request.integration_key)
+                if route is None:
+                    results.append(UnknownIntegrationKey("no service has this integration key"))
+                else:
+                    results.append(_apply(work, route, request.signal, now))
+            work.commit()
+            return results
+    except DuplicateOpenIncident:
+        return [_apply_alone(uow=uow, clock=clock, request=request) for request in requests]
+
+
+def _apply_alone(
+    *, uow: UnitOfWorkFactory, clock: Clock, request: IngestRequest
+) -> IngestOutcome | UnknownIntegrationKey:
+    try:
+        return ingest_signal(
+            uow=uow, clock=clock, integration_key=request.integration_key, signal=request.signal
+        )
+    except UnknownIntegrationKey as error:
+        return error
 
 
 def record_change(
@@ -115,9 +158,7 @@ def _apply(work: UnitOfWork, route: Route, signal: AlertSignal, now: datetime) -
             message=f"Triggered by {signal.origin}: {signal.summary}",
             data={"severity": signal.severity, "urgency": urgency.value, "source": signal.source},
         )
-        work.paging.schedule_escalation(
-            incident_id, level=escalation.START.level, loop=escalation.START.loop, due_at=now
-        )
+        work.paging.start_escalation(incident_id, due_at=now)
         work.signal_work()
         return IngestOutcome(signal.dedup_key, incident_id, "created")
 

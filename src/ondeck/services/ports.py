@@ -156,6 +156,8 @@ class IncidentStore(Protocol):
 
     def get(self, incident_id: int, *, lock: bool = False) -> IncidentRecord | None: ...
 
+    def get_many(self, incident_ids: list[int]) -> dict[int, IncidentRecord]: ...
+
     def record_repeat(self, incident_id: int, at: datetime) -> None: ...
 
     def set_status(
@@ -194,6 +196,9 @@ class PagingStore(Protocol):
         self, incident_id: int, *, level: int, loop: int, due_at: datetime
     ) -> None:
         """Create or move the incident's escalation timer."""
+
+    def start_escalation(self, incident_id: int, *, due_at: datetime) -> None:
+        """Create the timer of a new incident at its first level."""
 
     def cancel_escalation(self, incident_id: int) -> None: ...
 

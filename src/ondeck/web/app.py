@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
@@ -18,13 +21,22 @@ from ondeck.web.templating import STATIC_DIR
 
 
 def create_app(container: Container) -> FastAPI:
+    batcher = ingest.ingest_batcher(container)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        batcher.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="ondeck",
         version=__version__,
         description="On-call and incident response. API calls need "
         "`Authorization: Bearer <token>` (create one with `ondeck token create`).",
     )
     app.state.container = container
+    app.state.ingest_batcher = batcher
     app.include_router(ingest.router)
     app.include_router(api.router)
     app.include_router(links.router)

@@ -7,6 +7,7 @@ reached the answer is 503 (senders retry) and never a 202 that could be lost.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
@@ -18,9 +19,15 @@ from ondeck import metrics
 from ondeck.adapters.ingest import Rejected
 from ondeck.adapters.ingest.alertmanager import decode_webhook
 from ondeck.adapters.ingest.events_v2 import decode_change, decode_event
+from ondeck.bootstrap import Container
+from ondeck.domain.model import AlertSignal
 from ondeck.services import ingest
 from ondeck.services.errors import UnknownIntegrationKey
+from ondeck.web.batching import Batcher
 from ondeck.web.deps import ContainerDep
+
+IngestResult = ingest.IngestOutcome | UnknownIntegrationKey
+IngestBatcher = Batcher[ingest.IngestRequest, IngestResult]
 
 log = logging.getLogger("ondeck.ingest")
 router = APIRouter(tags=["ingest"])
@@ -48,6 +55,22 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise BodyTooLarge
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def _store(request: Request, key: str, signal: AlertSignal) -> ingest.IngestOutcome:
+    """Store through the app's group-commit batcher; returns once the event is committed."""
+    batcher: IngestBatcher = request.app.state.ingest_batcher
+    result = await batcher.submit(ingest.IngestRequest(integration_key=key, signal=signal))
+    if isinstance(result, UnknownIntegrationKey):
+        raise result
+    return result
+
+
+def ingest_batcher(container: Container) -> IngestBatcher:
+    def store(requests: Sequence[ingest.IngestRequest]) -> list[IngestResult]:
+        return ingest.ingest_batch(uow=container.uow, clock=container.clock, requests=requests)
+
+    return Batcher(store, name="ondeck-ingest")
 
 
 def _too_large(limit: int, fmt: str) -> JSONResponse:
@@ -89,13 +112,7 @@ async def enqueue_event(request: Request, container: ContainerDep) -> JSONRespon
     except Rejected as error:
         return _rejected(error, "events_v2")
     try:
-        outcome = await run_in_threadpool(
-            ingest.ingest_signal,
-            uow=container.uow,
-            clock=container.clock,
-            integration_key=decoded.routing_key,
-            signal=decoded.signal,
-        )
+        outcome = await _store(request, decoded.routing_key, decoded.signal)
     except UnknownIntegrationKey:
         return _unknown_key(
             "events_v2",
@@ -190,13 +207,7 @@ async def alertmanager_webhook(
     except Rejected as error:
         return _rejected(error, "alertmanager")
     try:
-        outcome = await run_in_threadpool(
-            ingest.ingest_signal,
-            uow=container.uow,
-            clock=container.clock,
-            integration_key=key,
-            signal=signal,
-        )
+        outcome = await _store(request, key, signal)
     except UnknownIntegrationKey:
         metrics.events_rejected.labels("alertmanager", "401").inc()
         return JSONResponse(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from ondeck.adapters.db.tables import (
@@ -66,27 +67,54 @@ def schedule_from_rows(row: RowMapping, layer_rows: list[RowMapping]) -> Schedul
     )
 
 
+_USER_BY_ID = select(users).where(users.c.id == bindparam("user_id"))
+_CONTACTS = (
+    select(contact_methods)
+    .where(contact_methods.c.user_id == bindparam("user_id"))
+    .order_by(contact_methods.c.position)
+)
+_RULES = (
+    select(notification_rules)
+    .where(notification_rules.c.user_id == bindparam("user_id"))
+    .order_by(notification_rules.c.position)
+)
+_ROUTE = (
+    select(
+        integrations.c.id,
+        integrations.c.kind,
+        services.c.id.label("service_id"),
+        services.c.name,
+        services.c.urgency,
+        services.c.escalation_policy_id,
+    )
+    .join(services, services.c.id == integrations.c.service_id)
+    .where(integrations.c.key == bindparam("key"))
+)
+
+
+def _first(conn: Connection, statement: Any, params: dict[str, Any]) -> RowMapping | None:
+    return conn.execute(statement, params).mappings().first()
+
+
 class SqlDirectoryStore:
+    """Reads are cached for the life of the store, which is one transaction: a batch of
+    escalations that pages the same people or schedules reads each of them once."""
+
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+        self._routes: dict[str, Route | None] = {}
+        self._policies: dict[int, PolicySnapshot] = {}
+        self._schedules: dict[int, Schedule | None] = {}
+        self._teams: dict[int, tuple[int, ...]] = {}
+        self._people: dict[int, Person | None] = {}
 
     def route_for_key(self, key: str) -> Route | None:
-        row = (
-            self._conn.execute(
-                select(
-                    integrations.c.id,
-                    integrations.c.kind,
-                    services.c.id.label("service_id"),
-                    services.c.name,
-                    services.c.urgency,
-                    services.c.escalation_policy_id,
-                )
-                .join(services, services.c.id == integrations.c.service_id)
-                .where(integrations.c.key == key)
-            )
-            .mappings()
-            .first()
-        )
+        if key not in self._routes:
+            self._routes[key] = self._load_route(key)
+        return self._routes[key]
+
+    def _load_route(self, key: str) -> Route | None:
+        row = _first(self._conn, _ROUTE, {"key": key})
         if row is None:
             return None
         return Route(
@@ -99,6 +127,11 @@ class SqlDirectoryStore:
         )
 
     def policy_snapshot(self, policy_id: int) -> PolicySnapshot:
+        if policy_id not in self._policies:
+            self._policies[policy_id] = self._load_policy(policy_id)
+        return self._policies[policy_id]
+
+    def _load_policy(self, policy_id: int) -> PolicySnapshot:
         row = (
             self._conn.execute(
                 select(escalation_policies).where(escalation_policies.c.id == policy_id)
@@ -109,6 +142,11 @@ class SqlDirectoryStore:
         return policy_from_row(row)
 
     def schedule(self, schedule_id: int) -> Schedule | None:
+        if schedule_id not in self._schedules:
+            self._schedules[schedule_id] = self._load_schedule(schedule_id)
+        return self._schedules[schedule_id]
+
+    def _load_schedule(self, schedule_id: int) -> Schedule | None:
         row = (
             self._conn.execute(select(schedules).where(schedules.c.id == schedule_id))
             .mappings()
@@ -124,6 +162,11 @@ class SqlDirectoryStore:
         return schedule_from_rows(row, layers)
 
     def team_member_ids(self, team_id: int) -> tuple[int, ...]:
+        if team_id not in self._teams:
+            self._teams[team_id] = self._load_team(team_id)
+        return self._teams[team_id]
+
+    def _load_team(self, team_id: int) -> tuple[int, ...]:
         return tuple(
             self._conn.execute(
                 select(team_members.c.user_id)
@@ -137,11 +180,7 @@ class SqlDirectoryStore:
             return None
         contacts = tuple(
             ContactMethod(id=c["id"], kind=c["kind"], address=c["address"], label=c["label"])
-            for c in self._conn.execute(
-                select(contact_methods)
-                .where(contact_methods.c.user_id == row["id"])
-                .order_by(contact_methods.c.position)
-            ).mappings()
+            for c in self._conn.execute(_CONTACTS, {"user_id": row["id"]}).mappings()
         )
         rules = tuple(
             NotificationRule(
@@ -149,11 +188,7 @@ class SqlDirectoryStore:
                 delay=timedelta(seconds=r["delay_seconds"]),
                 urgency=Urgency(r["urgency"]) if r["urgency"] else None,
             )
-            for r in self._conn.execute(
-                select(notification_rules)
-                .where(notification_rules.c.user_id == row["id"])
-                .order_by(notification_rules.c.position)
-            ).mappings()
+            for r in self._conn.execute(_RULES, {"user_id": row["id"]}).mappings()
         )
         return Person(
             id=row["id"],
@@ -166,8 +201,10 @@ class SqlDirectoryStore:
         )
 
     def person(self, user_id: int) -> Person | None:
-        row = self._conn.execute(select(users).where(users.c.id == user_id)).mappings().first()
-        return self._person(row)
+        if user_id not in self._people:
+            row = _first(self._conn, _USER_BY_ID, {"user_id": user_id})
+            self._people[user_id] = self._person(row)
+        return self._people[user_id]
 
     def person_by_email(self, email: str) -> Person | None:
         row = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
@@ -27,6 +27,22 @@ _COLUMNS = (
 
 def _select() -> Select[Any]:
     return select(*_COLUMNS).join(services, services.c.id == incidents.c.service_id)
+
+
+_OPEN_BY_DEDUP = (
+    _select()
+    .where(
+        incidents.c.service_id == bindparam("service_id"),
+        incidents.c.dedup_key == bindparam("dedup_key"),
+        incidents.c.status != IncidentStatus.RESOLVED.value,
+    )
+    .with_for_update(of=incidents)
+)
+_BY_ID = _select().where(incidents.c.id == bindparam("incident_id"))
+_BY_ID_LOCKED = _BY_ID.with_for_update(of=incidents)
+_BY_IDS = _select().where(incidents.c.id.in_(bindparam("ids", expanding=True)))
+_INSERT = insert(incidents).returning(incidents.c.id)
+_INSERT_TIMELINE = insert(timeline)
 
 
 def _record(row: RowMapping) -> IncidentRecord:
@@ -59,16 +75,8 @@ class SqlIncidentStore:
         self._conn = conn
 
     def open_by_dedup(self, service_id: int, dedup_key: str) -> IncidentRecord | None:
-        query = (
-            _select()
-            .where(
-                incidents.c.service_id == service_id,
-                incidents.c.dedup_key == dedup_key,
-                incidents.c.status != IncidentStatus.RESOLVED.value,
-            )
-            .with_for_update(of=incidents)
-        )
-        row = self._conn.execute(query).mappings().first()
+        params = {"service_id": service_id, "dedup_key": dedup_key}
+        row = self._conn.execute(_OPEN_BY_DEDUP, params).mappings().first()
         return _record(row) if row else None
 
     def create(
@@ -86,33 +94,36 @@ class SqlIncidentStore:
     ) -> int:
         try:
             result = self._conn.execute(
-                insert(incidents)
-                .values(
-                    service_id=service_id,
-                    dedup_key=dedup_key,
-                    title=title,
-                    status=IncidentStatus.TRIGGERED.value,
-                    urgency=urgency.value,
-                    severity=severity.value if severity else None,
-                    source=source,
-                    created_at=at,
-                    last_alert_at=at,
-                    alert_count=1,
-                    policy=policy.to_json(),
-                    details=details,
-                )
-                .returning(incidents.c.id)
+                _INSERT,
+                {
+                    "service_id": service_id,
+                    "dedup_key": dedup_key,
+                    "title": title,
+                    "status": IncidentStatus.TRIGGERED.value,
+                    "urgency": urgency.value,
+                    "severity": severity.value if severity else None,
+                    "source": source,
+                    "created_at": at,
+                    "last_alert_at": at,
+                    "alert_count": 1,
+                    "policy": policy.to_json(),
+                    "details": details,
+                },
             )
             return int(result.scalar_one())
         except IntegrityError as error:
             raise DuplicateOpenIncident(dedup_key) from error
 
     def get(self, incident_id: int, *, lock: bool = False) -> IncidentRecord | None:
-        query = _select().where(incidents.c.id == incident_id)
-        if lock:
-            query = query.with_for_update(of=incidents)
-        row = self._conn.execute(query).mappings().first()
+        query = _BY_ID_LOCKED if lock else _BY_ID
+        row = self._conn.execute(query, {"incident_id": incident_id}).mappings().first()
         return _record(row) if row else None
+
+    def get_many(self, incident_ids: list[int]) -> dict[int, IncidentRecord]:
+        if not incident_ids:
+            return {}
+        rows = self._conn.execute(_BY_IDS, {"ids": incident_ids}).mappings()
+        return {row["id"]: _record(row) for row in rows}
 
     def record_repeat(self, incident_id: int, at: datetime) -> None:
         self._conn.execute(
@@ -142,14 +153,15 @@ class SqlIncidentStore:
         data: dict[str, Any] | None = None,
     ) -> None:
         self._conn.execute(
-            insert(timeline).values(
-                incident_id=incident_id,
-                at=at,
-                kind=kind,
-                actor=actor,
-                message=message,
-                data=data or {},
-            )
+            _INSERT_TIMELINE,
+            {
+                "incident_id": incident_id,
+                "at": at,
+                "kind": kind,
+                "actor": actor,
+                "message": message,
+                "data": data or {},
+            },
         )
 
     def timeline(self, incident_id: int, *, after_id: int = 0) -> list[TimelineEntry]:

@@ -16,6 +16,8 @@ from sqlalchemy.engine import Connection
 from ondeck.adapters.db.tables import escalations, outbox
 from ondeck.services.ports import DueEscalation, NewMessage, OutboxMessage
 
+_INSERT_ESCALATION = insert(escalations)
+
 QUEUED, SENDING, SENT, FAILED, CANCELLED = "queued", "sending", "sent", "failed", "cancelled"
 
 
@@ -38,6 +40,12 @@ class SqlPagingStore:
                     incident_id=incident_id, level=level, loop=loop, due_at=due_at
                 )
             )
+
+    def start_escalation(self, incident_id: int, *, due_at: datetime) -> None:
+        self._conn.execute(
+            _INSERT_ESCALATION,
+            {"incident_id": incident_id, "level": 0, "loop": 0, "due_at": due_at},
+        )
 
     def cancel_escalation(self, incident_id: int) -> None:
         self._conn.execute(delete(escalations).where(escalations.c.incident_id == incident_id))
