@@ -17,12 +17,14 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from ondeck import metrics
 from ondeck.bootstrap import Container
 from ondeck.engine.leader import leadership_for
+from ondeck.engine.recorder import Outcome, OutcomeRecorder
 from ondeck.services import paging
 from ondeck.services.ports import OutboxMessage
 
@@ -52,6 +54,7 @@ class Engine:
         self._leadership = leadership_for(url.get_backend_name(), url.database, self._identity)
         self._working = False
         self._thread: threading.Thread | None = None
+        self._recorder = OutcomeRecorder(self._record, recorded=container.wakeup.notify)
 
     @property
     def working(self) -> bool:
@@ -107,25 +110,27 @@ class Engine:
 
     def _deliver_one(self, message: OutboxMessage) -> None:
         try:
-            outcome = paging.deliver(
-                uow=self._c.uow,
-                clock=self._c.clock,
-                channels=self._c.channels,
-                links=self._c.links,
-                message=message,
-                max_attempts=self._c.settings.delivery_attempts,
-            )
+            page = paging.prepare_page(uow=self._c.uow, message=message, links=self._c.links)
+            if page is None:
+                metrics.deliveries.labels(message.kind, "cancelled").inc()
+                return
+            delivery = paging.send(channels=self._c.channels, message=message, page=page)
         except Exception:
             log.exception("delivery of message %s crashed; it will be retried", message.id)
             return
-        if outcome is None:
-            metrics.deliveries.labels(message.kind, "cancelled").inc()
-            return
-        page, delivery = outcome
+        self._recorder.put(message, delivery)
         metrics.deliveries.labels(message.kind, "sent" if delivery.ok else "failed").inc()
         if delivery.ok and message.level == 0 and message.loop == 0 and message.attempts == 1:
             elapsed = self._c.clock.now() - page.created_at
             metrics.alert_to_dispatch.observe(max(elapsed.total_seconds(), 0.0))
+
+    def _record(self, outcomes: Sequence[Outcome]) -> None:
+        paging.record_deliveries(
+            uow=self._c.uow,
+            clock=self._c.clock,
+            outcomes=outcomes,
+            max_attempts=self._c.settings.delivery_attempts,
+        )
 
     def _sleep_time(self) -> float:
         due = paging.next_due_at(uow=self._c.uow)
@@ -154,6 +159,7 @@ class Engine:
                     self._stop.wait(1.0)
         finally:
             self._pool.shutdown(wait=True)  # no send may outlive the lock
+            self._recorder.close()  # nor may its outcome go unrecorded
             self._working = False
             self._leadership.release()
         log.info("engine %s stopped", self._identity)

@@ -8,7 +8,8 @@ provider is called; the outcome is recorded in a second transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ondeck.domain import escalation, notifications
@@ -23,6 +24,7 @@ from ondeck.services.ports import (
     IncidentRecord,
     LinkSigner,
     NewMessage,
+    NewTimelineEntry,
     OutboxMessage,
     Page,
     Person,
@@ -47,22 +49,48 @@ def idempotency_key(*, incident_id: int, level: int, loop: int, user_id: int, ru
 
 
 def advance_due_escalations(*, uow: UnitOfWorkFactory, clock: Clock) -> list[DueEscalation]:
-    """Fire every due escalation level (a batch); returns the timers handled."""
+    """Fire every due escalation level (a batch); returns the timers handled.
+
+    The batch is planned in memory first (reads are cached per transaction) and then
+    written with a few bulk statements, all in the one transaction that claimed it.
+    """
     with uow() as work:
         now = clock.now()
         due = work.paging.claim_due_escalations(now, ESCALATION_BATCH)
+        if not due:
+            return due
+        incidents = work.incidents.get_many([item.incident_id for item in due])
+        writes = _Writes()
         for item in due:
-            incident = work.incidents.get(item.incident_id)
+            incident = incidents.get(item.incident_id)
             if incident is None or incident.status is not IncidentStatus.TRIGGERED:
-                work.paging.cancel_escalation(item.incident_id)
+                writes.finished.append(item.incident_id)
                 continue
-            _fire_from(work, incident, escalation.Position(item.level, item.loop), now)
+            _fire_from(work, writes, incident, escalation.Position(item.level, item.loop), now)
+        work.paging.enqueue(writes.messages, now=now)
+        work.incidents.add_timeline_many(writes.timeline)
+        work.paging.move_escalations(writes.moves)
+        work.paging.cancel_escalations(writes.finished)
         work.commit()
         return due
 
 
+@dataclass
+class _Writes:
+    """What firing a batch of escalations writes, gathered for bulk statements."""
+
+    messages: list[NewMessage] = field(default_factory=list)
+    timeline: list[NewTimelineEntry] = field(default_factory=list)
+    moves: list[DueEscalation] = field(default_factory=list)
+    finished: list[int] = field(default_factory=list)
+
+
 def _fire_from(
-    work: UnitOfWork, incident: IncidentRecord, position: escalation.Position, now: datetime
+    work: UnitOfWork,
+    writes: _Writes,
+    incident: IncidentRecord,
+    position: escalation.Position,
+    now: datetime,
 ) -> None:
     """Fire ``position``; a level with nobody to page falls through to the next at once."""
     policy = incident.policy
@@ -74,49 +102,56 @@ def _fire_from(
         people, empty_targets = _resolve_targets(work, firing.level, now)
         label = f"level {current.level + 1}" + (f" (repeat {current.loop})" if current.loop else "")
         if people:
-            messages = _messages_for(incident, current, people, now)
-            work.paging.enqueue(messages, now=now)
+            writes.messages.extend(_messages_for(incident, current, people, now))
             names = ", ".join(person.name for person in people)
-            work.incidents.add_timeline(
-                incident.id,
-                at=now,
-                kind=timeline.ESCALATED,
-                actor="engine",
-                message=f"Escalation {label}: paging {names}",
-                data={
-                    "level": current.level,
-                    "loop": current.loop,
-                    "users": [person.email for person in people],
-                    "unresolved_targets": empty_targets,
-                },
+            writes.timeline.append(
+                NewTimelineEntry(
+                    incident_id=incident.id,
+                    at=now,
+                    kind=timeline.ESCALATED,
+                    actor="engine",
+                    message=f"Escalation {label}: paging {names}",
+                    data={
+                        "level": current.level,
+                        "loop": current.loop,
+                        "users": [person.email for person in people],
+                        "unresolved_targets": empty_targets,
+                    },
+                )
             )
             if firing.next_position is None or firing.next_due is None:
-                work.paging.cancel_escalation(incident.id)
+                writes.finished.append(incident.id)
             else:
-                work.paging.schedule_escalation(
-                    incident.id,
-                    level=firing.next_position.level,
-                    loop=firing.next_position.loop,
-                    due_at=firing.next_due,
+                writes.moves.append(
+                    DueEscalation(
+                        incident_id=incident.id,
+                        level=firing.next_position.level,
+                        loop=firing.next_position.loop,
+                        due_at=firing.next_due,
+                    )
                 )
             return
-        work.incidents.add_timeline(
-            incident.id,
-            at=now,
-            kind=timeline.NOBODY_ON_CALL,
-            actor="engine",
-            message=f"Escalation {label}: nobody to page ({', '.join(empty_targets)}); "
-            "moving on to the next level now",
-            data={"level": current.level, "loop": current.loop},
+        writes.timeline.append(
+            NewTimelineEntry(
+                incident_id=incident.id,
+                at=now,
+                kind=timeline.NOBODY_ON_CALL,
+                actor="engine",
+                message=f"Escalation {label}: nobody to page ({', '.join(empty_targets)}); "
+                "moving on to the next level now",
+                data={"level": current.level, "loop": current.loop},
+            )
         )
         current = firing.next_position
-    work.paging.cancel_escalation(incident.id)
-    work.incidents.add_timeline(
-        incident.id,
-        at=now,
-        kind=timeline.ESCALATION_EXHAUSTED,
-        actor="engine",
-        message="Escalation policy finished with nobody paged at its last level",
+    writes.finished.append(incident.id)
+    writes.timeline.append(
+        NewTimelineEntry(
+            incident_id=incident.id,
+            at=now,
+            kind=timeline.ESCALATION_EXHAUSTED,
+            actor="engine",
+            message="Escalation policy finished with nobody paged at its last level",
+        )
     )
 
 
@@ -256,6 +291,14 @@ def prepare_page(*, uow: UnitOfWorkFactory, message: OutboxMessage, links: Links
     )
 
 
+def send(*, channels: dict[str, Channel], message: OutboxMessage, page: Page) -> Delivery:
+    """Hand a prepared page to its channel once; a missing channel is a permanent failure."""
+    channel = channels.get(message.kind)
+    if channel is None:
+        return Delivery(ok=False, permanent=True, detail=f"no {message.kind} channel configured")
+    return channel.send(page)
+
+
 def deliver(
     *,
     uow: UnitOfWorkFactory,
@@ -269,11 +312,7 @@ def deliver(
     page = prepare_page(uow=uow, message=message, links=links)
     if page is None:
         return None
-    channel = channels.get(message.kind)
-    if channel is None:
-        result = Delivery(ok=False, permanent=True, detail=f"no {message.kind} channel configured")
-    else:
-        result = channel.send(page)
+    result = send(channels=channels, message=message, page=page)
     record_delivery(
         uow=uow, clock=clock, message=message, delivery=result, max_attempts=max_attempts
     )
@@ -288,61 +327,88 @@ def record_delivery(
     delivery: Delivery,
     max_attempts: int,
 ) -> None:
-    """Write the outcome; a failure that will not heal moves to the person's next method.
+    """Write one outcome (see ``record_deliveries``)."""
+    record_deliveries(
+        uow=uow, clock=clock, outcomes=[(message, delivery)], max_attempts=max_attempts
+    )
+
+
+def record_deliveries(
+    *,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    outcomes: Sequence[tuple[OutboxMessage, Delivery]],
+    max_attempts: int,
+) -> None:
+    """Write outcomes in one transaction; a failure that will not heal moves to the person's
+    next method.
 
     Once the incident is acknowledged or resolved a failure is recorded but neither retried
     nor moved to another method: paging has stopped.
     """
     with uow() as work:
         now = clock.now()
-        person = work.directory.person(message.user_id)
-        incident = work.incidents.get(message.incident_id)
-        paging_on = incident is not None and incident.status is IncidentStatus.TRIGGERED
-        who = person.name if person else f"user {message.user_id}"
-        where = f"{message.kind} ({message.address})"
-        data = {
-            "message_id": message.id,
-            "user": person.email if person else None,
-            "channel": message.kind,
-            "attempt": message.attempts,
-            "level": message.level,
-            "loop": message.loop,
-        }
-        if delivery.ok:
-            work.paging.mark_sent(message.id, now)
-            work.incidents.add_timeline(
-                message.incident_id,
-                at=now,
-                kind=timeline.NOTIFIED,
-                actor="engine",
-                message=f"Notified {who} by {where}",
-                data=data,
-            )
-        elif paging_on and not delivery.permanent and message.attempts < max_attempts:
-            backoff = min(RETRY_BASE * 2 ** (message.attempts - 1), RETRY_CAP)
-            work.paging.mark_retry(message.id, deliver_at=now + backoff, error=delivery.detail)
-            work.incidents.add_timeline(
-                message.incident_id,
-                at=now,
-                kind=timeline.DELIVERY_RETRY,
-                actor="engine",
-                message=f"Could not reach {who} by {where}: {delivery.detail}; "
-                f"retrying in {int(backoff.total_seconds())}s",
-                data=data,
-            )
-        else:
-            work.paging.mark_failed(message.id, error=delivery.detail)
-            work.incidents.add_timeline(
-                message.incident_id,
-                at=now,
-                kind=timeline.DELIVERY_FAILED,
-                actor="engine",
-                message=f"Delivery to {who} by {where} failed: {delivery.detail}",
-                data=data,
-            )
-            if person is not None and paging_on:
-                _fail_over(work, message, person, now)
+        entries: list[NewTimelineEntry] = []
+        for message, delivery in outcomes:
+            _record(work, entries, now, message, delivery, max_attempts)
+        work.incidents.add_timeline_many(entries)
         work.commit()
+
+
+def _record(
+    work: UnitOfWork,
+    entries: list[NewTimelineEntry],
+    now: datetime,
+    message: OutboxMessage,
+    delivery: Delivery,
+    max_attempts: int,
+) -> None:
+    person = work.directory.person(message.user_id)
+    who = person.name if person else f"user {message.user_id}"
+    where = f"{message.kind} ({message.address})"
+    data = {
+        "message_id": message.id,
+        "user": person.email if person else None,
+        "channel": message.kind,
+        "attempt": message.attempts,
+        "level": message.level,
+        "loop": message.loop,
+        "detail": delivery.detail,
+    }
+
+    def note(kind: str, text: str) -> None:
+        entries.append(
+            NewTimelineEntry(
+                incident_id=message.incident_id,
+                at=now,
+                kind=kind,
+                actor="engine",
+                message=text,
+                data=data,
+            )
+        )
+
+    if delivery.ok:
+        work.paging.mark_sent(message.id, now)
+        note(timeline.NOTIFIED, f"Notified {who} by {where}")
+        return
+    incident = work.incidents.get(message.incident_id)
+    paging_on = incident is not None and incident.status is IncidentStatus.TRIGGERED
+    if paging_on and not delivery.permanent and message.attempts < max_attempts:
+        backoff = min(RETRY_BASE * 2 ** (message.attempts - 1), RETRY_CAP)
+        work.paging.mark_retry(message.id, deliver_at=now + backoff, error=delivery.detail)
+        note(
+            timeline.DELIVERY_RETRY,
+            f"Could not reach {who} by {where}: {delivery.detail}; "
+            f"retrying in {int(backoff.total_seconds())}s",
+        )
+        return
+    work.paging.mark_failed(message.id, error=delivery.detail)
+    note(timeline.DELIVERY_FAILED, f"Delivery to {who} by {where} failed: {delivery.detail}")
+    if person is not None and paging_on:
+        work.incidents.add_timeline_many(entries)
+        entries.clear()
+        _fail_over(work, message, person, now)
 
 
 def _fail_over(work: UnitOfWork, message: OutboxMessage, person: Person, now: datetime) -> None:

@@ -85,6 +85,16 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
+class NewTimelineEntry:
+    incident_id: int
+    at: datetime
+    kind: str
+    message: str
+    actor: str = ""
+    data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
 class IncidentFilter:
     statuses: tuple[IncidentStatus, ...] = ()
     service_id: int | None = None
@@ -175,6 +185,8 @@ class IncidentStore(Protocol):
         data: dict[str, Any] | None = None,
     ) -> None: ...
 
+    def add_timeline_many(self, entries: list[NewTimelineEntry]) -> None: ...
+
     def timeline(self, incident_id: int, *, after_id: int = 0) -> list[TimelineEntry]: ...
 
     def search(self, query: IncidentFilter) -> tuple[list[IncidentRecord], int]: ...
@@ -201,6 +213,11 @@ class PagingStore(Protocol):
         """Create the timer of a new incident at its first level."""
 
     def cancel_escalation(self, incident_id: int) -> None: ...
+
+    def move_escalations(self, moves: list[DueEscalation]) -> None:
+        """Set each listed incident's timer to the given position and due time."""
+
+    def cancel_escalations(self, incident_ids: list[int]) -> None: ...
 
     def claim_due_escalations(self, now: datetime, limit: int) -> list[DueEscalation]:
         """Due timers, locked so that no other engine advances them in this transaction."""

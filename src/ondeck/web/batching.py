@@ -3,7 +3,8 @@
 One background thread applies batches through a use case; each request's coroutine
 awaits its own result, so a 202 is still answered only after its event is committed.
 Under light load a batch is a single request and nothing waits; under heavy load many
-events share one transaction and one fsync.
+events share one transaction and one fsync. Several writers may drain the same queue
+(worth it on PostgreSQL, where transactions run in parallel; SQLite has one writer).
 """
 
 from __future__ import annotations
@@ -30,12 +31,16 @@ class Batcher(Generic[Item, Result]):
         process: Callable[[Sequence[Item]], Sequence[Result]],
         *,
         max_batch: int = 256,
+        writers: int = 1,
         name: str = "ondeck-batcher",
     ) -> None:
         self._process = process
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[tuple[Item, Future[Result]] | object] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._threads = [
+            threading.Thread(target=self._run, name=f"{name}-{n}", daemon=True)
+            for n in range(writers)
+        ]
         self._started = False
         self._lock = threading.Lock()
 
@@ -49,14 +54,17 @@ class Batcher(Generic[Item, Result]):
     def _ensure_started(self) -> None:
         with self._lock:
             if not self._started:
-                self._thread.start()
+                for thread in self._threads:
+                    thread.start()
                 self._started = True
 
     def close(self) -> None:
         with self._lock:
             if self._started:
-                self._queue.put(_STOP)
-                self._thread.join(timeout=10)
+                for _ in self._threads:
+                    self._queue.put(_STOP)
+                for thread in self._threads:
+                    thread.join(timeout=10)
 
     def _take_batch(self) -> list[tuple[Item, Future[Result]]] | None:
         first = self._queue.get()

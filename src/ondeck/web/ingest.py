@@ -26,6 +26,9 @@ from ondeck.services.errors import UnknownIntegrationKey
 from ondeck.web.batching import Batcher
 from ondeck.web.deps import ContainerDep
 
+POSTGRES_WRITERS = 4
+"""Parallel ingest transactions per web process on PostgreSQL (SQLite has one writer)."""
+
 IngestResult = ingest.IngestOutcome | UnknownIntegrationKey
 IngestBatcher = Batcher[ingest.IngestRequest, IngestResult]
 
@@ -70,7 +73,8 @@ def ingest_batcher(container: Container) -> IngestBatcher:
     def store(requests: Sequence[ingest.IngestRequest]) -> list[IngestResult]:
         return ingest.ingest_batch(uow=container.uow, clock=container.clock, requests=requests)
 
-    return Batcher(store, name="ondeck-ingest")
+    writers = 1 if container.engine.dialect.name == "sqlite" else POSTGRES_WRITERS
+    return Batcher(store, writers=writers, name="ondeck-ingest")
 
 
 def _too_large(limit: int, fmt: str) -> JSONResponse:

@@ -15,6 +15,7 @@ from ondeck.services.ports import (
     DuplicateOpenIncident,
     IncidentFilter,
     IncidentRecord,
+    NewTimelineEntry,
     TimelineEntry,
 )
 
@@ -162,6 +163,24 @@ class SqlIncidentStore:
                 "message": message,
                 "data": data or {},
             },
+        )
+
+    def add_timeline_many(self, entries: list[NewTimelineEntry]) -> None:
+        if not entries:
+            return
+        self._conn.execute(
+            _INSERT_TIMELINE,
+            [
+                {
+                    "incident_id": e.incident_id,
+                    "at": e.at,
+                    "kind": e.kind,
+                    "actor": e.actor,
+                    "message": e.message,
+                    "data": e.data,
+                }
+                for e in entries
+            ],
         )
 
     def timeline(self, incident_id: int, *, after_id: int = 0) -> list[TimelineEntry]:

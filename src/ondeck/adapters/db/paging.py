@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -17,6 +17,11 @@ from ondeck.adapters.db.tables import escalations, outbox
 from ondeck.services.ports import DueEscalation, NewMessage, OutboxMessage
 
 _INSERT_ESCALATION = insert(escalations)
+_MOVE_ESCALATION = (
+    update(escalations)
+    .where(escalations.c.incident_id == bindparam("id"))
+    .values(level=bindparam("new_level"), loop=bindparam("new_loop"), due_at=bindparam("due"))
+)
 
 QUEUED, SENDING, SENT, FAILED, CANCELLED = "queued", "sending", "sent", "failed", "cancelled"
 
@@ -46,6 +51,23 @@ class SqlPagingStore:
             _INSERT_ESCALATION,
             {"incident_id": incident_id, "level": 0, "loop": 0, "due_at": due_at},
         )
+
+    def move_escalations(self, moves: list[DueEscalation]) -> None:
+        if not moves:
+            return
+        self._conn.execute(
+            _MOVE_ESCALATION,
+            [
+                {"id": m.incident_id, "new_level": m.level, "new_loop": m.loop, "due": m.due_at}
+                for m in moves
+            ],
+        )
+
+    def cancel_escalations(self, incident_ids: list[int]) -> None:
+        if incident_ids:
+            self._conn.execute(
+                delete(escalations).where(escalations.c.incident_id.in_(incident_ids))
+            )
 
     def cancel_escalation(self, incident_id: int) -> None:
         self._conn.execute(delete(escalations).where(escalations.c.incident_id == incident_id))
