@@ -220,6 +220,28 @@ class OrgIn(_Model):
         )
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key repeated in one mapping instead of keeping the last."""
+
+
+def _unique_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[str] = set()
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+            if key_node.value in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"{key_node.value!r} is given twice in the same mapping",
+                    key_node.start_mark,
+                )
+            seen.add(key_node.value)
+    return loader.construct_mapping(node)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
 def format_location(location: tuple[int | str, ...]) -> str:
     out = ""
     for part in location:
@@ -239,7 +261,7 @@ def _message(error: dict[str, Any]) -> str:
 def parse_org(text: str, filename: str = "<input>") -> OrgSpec:
     """Parse YAML text into an OrgSpec; raise OrgFileError listing every problem found."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -264,6 +286,18 @@ def read_org_file(path: Path) -> OrgSpec:
     except OSError as error:
         raise OrgFileError(str(path), [f"cannot read the file ({error.strerror})"]) from error
     return parse_org(text, str(path))
+
+
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that double-quotes text holding line breaks YAML would fold into spaces."""
+
+
+def _represent_text(dumper: _Dumper, value: str) -> yaml.ScalarNode:
+    style = '"' if any(c in value for c in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_text)
 
 
 def _start_text(value: datetime) -> str:
@@ -334,4 +368,4 @@ def dump_org(spec: OrgSpec) -> str:
             for s in spec.services
         ],
     }
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True)

@@ -13,7 +13,9 @@ from typing import Annotated, NoReturn
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from ondeck.adapters.orgfile import OrgFileError, dump_org, parse_org, read_org_file
 from ondeck.bootstrap import Container, bootstrap
@@ -36,24 +38,32 @@ app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(width=None if sys.stdout.isatty() else 200)
+"""Piped or redirected, tables keep their full text instead of being cut to 80 columns."""
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _problem(message: str) -> None:
+    """Print ``message`` as an error; it is plain text, never Rich markup (names may hold [])."""
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    _problem(message)
     raise typer.Exit(code)
+
+
+def _setting_problem(location: tuple[int | str, ...], message: str) -> str:
+    variable = "ONDECK_" + "_".join(str(part) for part in location).upper()
+    message = message.removeprefix("Value error, ")
+    return message if message.startswith(variable) else f"{variable}: {message}"
 
 
 def container() -> Container:
     try:
         settings = Settings()
     except ValidationError as error:
-        problems = "; ".join(
-            f"ONDECK_{'_'.join(str(p) for p in e['loc']).upper()}: "
-            + e["msg"].removeprefix("Value error, ")
-            for e in error.errors()
-        )
+        problems = "; ".join(_setting_problem(e["loc"], e["msg"]) for e in error.errors())
         fail(f"settings are not usable: {problems}")
     return bootstrap(settings)
 
@@ -138,11 +148,12 @@ def apply(
     Idempotent: applying the same file again changes nothing. A file with any problem
     changes nothing at all.
     """
+    filename = "<stdin>" if str(file) == "-" else str(file)
     try:
-        spec = parse_org(sys.stdin.read(), "<stdin>") if str(file) == "-" else read_org_file(file)
+        spec = parse_org(sys.stdin.read(), filename) if str(file) == "-" else read_org_file(file)
     except OrgFileError as error:
         for problem in error.problems:
-            err.print(f"[red]error:[/red] {error.filename}: {problem}", highlight=False)
+            _problem(f"{error.filename}: {problem}")
         raise typer.Exit(2) from error
     c = container()
     c.migrate()
@@ -150,10 +161,10 @@ def apply(
         counts = org.apply_org(uow=c.uow, clock=c.clock, spec=spec)
     except InvalidOrg as error:
         for problem in error.problems:
-            err.print(f"[red]error:[/red] {file}: {problem}", highlight=False)
+            _problem(f"{filename}: {problem}")
         raise typer.Exit(2) from error
     summary = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items())
-    out.print(f"applied {file}: {summary}")
+    out.print(f"applied {escape(filename)}: {summary}", highlight=False)
 
 
 @app.command()
@@ -202,10 +213,10 @@ def oncall(
     table = Table("schedule", "on call", "until", "next")
     for item in found:
         table.add_row(
-            item.schedule,
-            ", ".join(f"{p.name} <{p.email}>" for p in item.now) or "nobody",
+            escape(item.schedule),
+            escape(", ".join(f"{p.name} <{p.email}>" for p in item.now) or "nobody"),
             item.next_change.isoformat(timespec="minutes") if item.next_change else "-",
-            ", ".join(p.name for p in item.next) or "-",
+            escape(", ".join(p.name for p in item.next) or "-"),
         )
     out.print(table)
 
@@ -228,8 +239,8 @@ def list_incidents(
             str(r.number),
             r.status.value,
             r.urgency.value,
-            r.service_name,
-            r.title,
+            escape(r.service_name),
+            escape(r.title),
             r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
         )
     out.print(table)
@@ -277,7 +288,7 @@ def token_create(
         token = accounts.create_token(uow=c.uow, clock=c.clock, email=user, name=name)
     except NotFound as error:
         fail(str(error))
-    out.print(f"API token for {user} (shown once; store it now):")
+    out.print(f"API token for {escape(user)} (shown once; store it now):")
     sys.stdout.write(token + "\n")
 
 
@@ -292,8 +303,29 @@ def user_password(
         accounts.set_password(uow=c.uow, email=email, password=password)
     except ServiceError as error:
         fail(str(error))
-    out.print(f"password set for {email}")
+    out.print(f"password set for {escape(email)}")
+
+
+_SQL_BUGS = ("syntax error", "no such column")
+"""SQLite reports these as OperationalError too, but they are ondeck's bugs: show the trace."""
+
+
+def _database_problem(error: OperationalError | ProgrammingError) -> str | None:
+    """What to tell the operator about a database failure, or None when it is a bug."""
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+    if "no such table" in reason or getattr(error.orig, "sqlstate", None) == "42P01":
+        return f"the database has no ondeck tables yet; run `ondeck db upgrade` ({reason})"
+    if isinstance(error, OperationalError) and not any(bug in reason for bug in _SQL_BUGS):
+        return f"cannot use the database named by ONDECK_DATABASE_URL: {reason}"
+    return None
 
 
 def run() -> None:
-    app()
+    try:
+        app(prog_name="ondeck")
+    except (OperationalError, ProgrammingError) as error:
+        problem = _database_problem(error)
+        if problem is None:
+            raise
+        _problem(problem)
+        sys.exit(1)

@@ -11,7 +11,8 @@ from datetime import timedelta
 from ondeck.domain.errors import InvalidDuration
 
 _UNIT_SECONDS = {"w": 604_800, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
-_PART = re.compile(r"(\d+)([wdhms])")
+_PART = re.compile(r"([0-9]+)([wdhms])")
+MAX_SECONDS = timedelta.max.days * 86_400 + timedelta.max.seconds
 
 
 def parse_duration(text: str) -> timedelta:
@@ -26,14 +27,17 @@ def parse_duration(text: str) -> timedelta:
     order = list(_UNIT_SECONDS)
     if sorted(units, key=order.index) != units or len(set(units)) != len(units):
         raise InvalidDuration(f"{text!r}: write each unit once, largest first (e.g. 1h30m)")
-    return timedelta(seconds=sum(int(n) * _UNIT_SECONDS[u] for n, u in parts))
+    seconds = sum(int(n) * _UNIT_SECONDS[u] for n, u in parts)
+    if seconds > MAX_SECONDS:
+        raise InvalidDuration(f"{text!r} is longer than any duration ondeck can keep")
+    return timedelta(seconds=seconds)
 
 
 def format_duration(value: timedelta) -> str:
-    """The shortest text that ``parse_duration`` reads back as ``value`` (whole seconds)."""
-    seconds = int(value.total_seconds())
-    if seconds < 0:
+    """The shortest text ``parse_duration`` reads back as ``value``; fractions of a second drop."""
+    if value < timedelta(0):
         raise InvalidDuration("a duration cannot be negative")
+    seconds = value.days * 86_400 + value.seconds
     if seconds == 0:
         return "0s"
     out = []

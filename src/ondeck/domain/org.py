@@ -143,11 +143,24 @@ def _duplicates(path: str, keys: Iterable[str]) -> list[Problem]:
     return out
 
 
+def _text_problems(path: str, value: str, longest: int, *, required: bool = True) -> list[Problem]:
+    """Names and addresses must fit their stored column and be storable text at all."""
+    if required and not value.strip():
+        return [Problem(path, "must not be empty")]
+    if len(value) > longest:
+        return [Problem(path, f"is {len(value)} characters long; at most {longest} fit")]
+    if "\x00" in value:
+        return [Problem(path, "must not contain NUL characters")]
+    return []
+
+
 def _zone_problem(path: str, name: str) -> list[Problem]:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return [Problem(path, f"{name!r} is not an IANA time zone (e.g. Europe/London)")]
+    if name == "localtime":
+        return [Problem(path, "'localtime' is whatever the server uses; name the zone")]
     return []
 
 
@@ -166,11 +179,12 @@ def validate(spec: OrgSpec, existing: dict[str, set[str]]) -> list[Problem]:
     problems += _duplicates("schedules", (s.name for s in spec.schedules))
     problems += _duplicates("escalation_policies", (p.name for p in spec.escalation_policies))
     problems += _duplicates("services", (s.name for s in spec.services))
-    problems += _duplicates("integrations", (i.key for s in spec.services for i in s.integrations))
 
     for ui, user in enumerate(spec.users):
         base = f"users[{ui}]"
-        if "@" not in user.email:
+        email_problems = _text_problems(f"{base}.email", user.email, 320)
+        problems += email_problems + _text_problems(f"{base}.name", user.name, 200)
+        if not email_problems and "@" not in user.email:
             problems.append(Problem(f"{base}.email", f"{user.email!r} is not an email address"))
         if user.role not in ROLES:
             problems.append(
@@ -179,6 +193,9 @@ def validate(spec: OrgSpec, existing: dict[str, set[str]]) -> list[Problem]:
         problems += _zone_problem(f"{base}.timezone", user.timezone)
         contacts = user.contact_methods or ()
         for ci, contact in enumerate(contacts):
+            cbase = f"{base}.contact_methods[{ci}]"
+            problems += _text_problems(f"{cbase}.address", contact.address, 2000)
+            problems += _text_problems(f"{cbase}.label", contact.label, 100, required=False)
             if contact.kind not in CONTACT_KINDS:
                 problems.append(
                     Problem(
@@ -205,6 +222,7 @@ def validate(spec: OrgSpec, existing: dict[str, set[str]]) -> list[Problem]:
                 )
 
     for ti, team in enumerate(spec.teams):
+        problems += _text_problems(f"teams[{ti}].name", team.name, 200)
         for mi, member in enumerate(team.members):
             if member.lower() not in known.users:
                 problems.append(
@@ -212,9 +230,11 @@ def validate(spec: OrgSpec, existing: dict[str, set[str]]) -> list[Problem]:
                 )
 
     for si, schedule in enumerate(spec.schedules):
+        problems += _text_problems(f"schedules[{si}].name", schedule.name, 200)
         problems += _zone_problem(f"schedules[{si}].timezone", schedule.timezone)
         for li, layer in enumerate(schedule.layers):
             base = f"schedules[{si}].layers[{li}]"
+            problems += _text_problems(f"{base}.name", layer.name, 200)
             if layer.rotation < timedelta(minutes=1) or layer.rotation > MAX_ROTATION:
                 problems.append(
                     Problem(f"{base}.rotation", "must be between 1m and 52w (one year)")
@@ -229,6 +249,7 @@ def validate(spec: OrgSpec, existing: dict[str, set[str]]) -> list[Problem]:
 
     for pi, policy in enumerate(spec.escalation_policies):
         base = f"escalation_policies[{pi}]"
+        problems += _text_problems(f"{base}.name", policy.name, 200)
         if not policy.levels:
             problems.append(Problem(f"{base}.levels", "needs at least one level"))
         if policy.repeat < 0 or policy.repeat > 9:
@@ -255,8 +276,11 @@ def validate(spec: OrgSpec, existing: dict[str, set[str]]) -> list[Problem]:
                         )
                     )
 
+    integration_keys: set[str] = set()
     for si, service in enumerate(spec.services):
         base = f"services[{si}]"
+        problems += _text_problems(f"{base}.name", service.name, 200)
+        problems += _text_problems(f"{base}.runbook_url", service.runbook_url, 2000, required=False)
         if service.escalation_policy not in known.escalation_policies:
             problems.append(
                 Problem(
@@ -267,25 +291,30 @@ def validate(spec: OrgSpec, existing: dict[str, set[str]]) -> list[Problem]:
         if service.team is not None and service.team not in known.teams:
             problems.append(Problem(f"{base}.team", f"no team named {service.team!r}"))
         for ii, integration in enumerate(service.integrations):
-            if integration.kind not in INTEGRATION_KINDS:
-                problems.append(
-                    Problem(
-                        f"{base}.integrations[{ii}].type",
-                        f"{integration.kind!r} is not one of "
-                        f"{', '.join(sorted(INTEGRATION_KINDS))}",
-                    )
+            path = f"{base}.integrations[{ii}]"
+            if integration.key in integration_keys:
+                problems.append(Problem(f"{path}.key", "this key is listed twice"))
+            integration_keys.add(integration.key)
+            problems += _integration_problems(path, integration)
+    return problems
+
+
+def _integration_problems(path: str, integration: IntegrationSpec) -> list[Problem]:
+    problems = []
+    if integration.kind not in INTEGRATION_KINDS:
+        kinds = ", ".join(sorted(INTEGRATION_KINDS))
+        problems.append(Problem(f"{path}.type", f"{integration.kind!r} is not one of {kinds}"))
+    key = integration.key
+    if integration.kind == "events_v2":
+        if not (len(key) == 32 and key.isascii() and key.isalnum()):
+            problems.append(
+                Problem(
+                    f"{path}.key",
+                    "an events_v2 key is 32 letters and digits (PagerDuty's routing_key)",
                 )
-            elif integration.kind == "events_v2" and not (
-                len(integration.key) == 32 and integration.key.isalnum()
-            ):
-                problems.append(
-                    Problem(
-                        f"{base}.integrations[{ii}].key",
-                        "an events_v2 key is 32 letters and digits (PagerDuty's routing_key)",
-                    )
-                )
-            elif len(integration.key) < 8:
-                problems.append(
-                    Problem(f"{base}.integrations[{ii}].key", "must be at least 8 characters")
-                )
+            )
+    elif len(key) < 8:
+        problems.append(Problem(f"{path}.key", "must be at least 8 characters"))
+    else:
+        problems += _text_problems(f"{path}.key", key, 200)
     return problems

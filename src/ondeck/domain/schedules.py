@@ -37,28 +37,41 @@ def _zone(schedule: Schedule) -> ZoneInfo:
     return ZoneInfo(schedule.timezone)
 
 
-def _turns_elapsed(layer: Layer, zone: ZoneInfo, at: datetime) -> int | None:
-    """How many whole turns of ``layer`` have ended at ``at``; None before the layer starts."""
-    if layer.turn % DAY == timedelta(0):
-        local = at.astimezone(zone).replace(tzinfo=None)
-        if local < layer.start:
-            return None
-        days = (local.date() - layer.start.date()).days
-        if local.time() < layer.start.time():
-            days -= 1
-        return days // (layer.turn // DAY)
-    begun = layer.start.replace(tzinfo=zone)
-    if at < begun:
-        return None
-    return (at - begun) // layer.turn
+def _is_daily(layer: Layer) -> bool:
+    return layer.turn % DAY == timedelta(0)
 
 
 def _handoff(layer: Layer, zone: ZoneInfo, turns: int) -> datetime:
-    """The moment (UTC) at which turn number ``turns`` of the layer begins."""
-    if layer.turn % DAY == timedelta(0):
+    """The moment (UTC) at which turn number ``turns`` of the layer begins.
+
+    A wall-clock handoff that falls in a daylight-saving gap or fold is read with
+    ``fold=0``: the offset in force before the change.
+    """
+    if _is_daily(layer):
         wall = layer.start + turns * layer.turn
         return wall.replace(tzinfo=zone).astimezone(UTC)
-    return (layer.start.replace(tzinfo=zone) + turns * layer.turn).astimezone(UTC)
+    return layer.start.replace(tzinfo=zone).astimezone(UTC) + turns * layer.turn
+
+
+def _turns_elapsed(layer: Layer, zone: ZoneInfo, at: datetime) -> int | None:
+    """How many whole turns of ``layer`` have ended at ``at``; None before the layer starts.
+
+    Defined by ``_handoff`` alone (the last turn whose handoff is at or before ``at``), so
+    who is on call and when that changes can never disagree, even inside a DST fold.
+    """
+    moment = at.astimezone(UTC)
+    if moment < _handoff(layer, zone, 0):
+        return None
+    if _is_daily(layer):
+        days = (moment.astimezone(zone).date() - layer.start.date()).days
+        turns = max(days // (layer.turn // DAY), 0)
+    else:
+        turns = (moment - _handoff(layer, zone, 0)) // layer.turn
+    while turns > 0 and _handoff(layer, zone, turns) > moment:
+        turns -= 1
+    while _handoff(layer, zone, turns + 1) <= moment:
+        turns += 1
+    return turns
 
 
 def layer_on_call(layer: Layer, timezone: str, at: datetime) -> int | None:
@@ -80,23 +93,47 @@ def on_call(schedule: Schedule, at: datetime) -> tuple[int, ...]:
     return ()
 
 
+def _next_new_person(layer: Layer, zone: ZoneInfo, turns: int) -> datetime | None:
+    """When the first turn after ``turns`` held by someone else begins; None if nobody else."""
+    size = len(layer.participants)
+    holder = layer.participants[turns % size]
+    for ahead in range(1, size):
+        if layer.participants[(turns + ahead) % size] != holder:
+            return _handoff(layer, zone, turns + ahead)
+    return None
+
+
 def next_change(schedule: Schedule, at: datetime) -> datetime | None:
-    """The earliest handoff strictly after ``at`` in any layer, or None if nothing changes."""
+    """The earliest moment strictly after ``at`` at which who is on call may change.
+
+    A started layer always has someone, so only the highest started layer matters, plus
+    the starts of the layers above it. Handoffs from a person to the same person (a
+    one-person rotation) are not changes. None: nothing ever changes again.
+    """
     zone = _zone(schedule)
     candidates = []
-    for layer in schedule.layers:
+    for layer in reversed(schedule.layers):
         if not layer.participants:
             continue
         turns = _turns_elapsed(layer, zone, at)
-        candidate = _handoff(layer, zone, 0 if turns is None else turns + 1)
-        candidates.append(candidate)
+        if turns is None:
+            candidates.append(_handoff(layer, zone, 0))
+            continue
+        following = _next_new_person(layer, zone, turns)
+        if following is not None:
+            candidates.append(following)
+        break
     return min(candidates, default=None)
 
 
 def upcoming(
     schedule: Schedule, at: datetime, count: int
 ) -> list[tuple[datetime, tuple[int, ...]]]:
-    """The next ``count`` changes of who is on call after ``at``, as (moment, user ids)."""
+    """The next ``count`` changes of who is on call after ``at``, as (moment, user ids).
+
+    Each step either hands over to someone else or passes the start of a layer, so this
+    takes at most ``count`` plus the number of layers steps.
+    """
     out: list[tuple[datetime, tuple[int, ...]]] = []
     current = on_call(schedule, at)
     moment: datetime | None = at

@@ -19,5 +19,5 @@ def apply_org(*, uow: UnitOfWorkFactory, clock: Clock, spec: OrgSpec) -> dict[st
 
 
 def export_org(*, uow: UnitOfWorkFactory) -> OrgSpec:
-    with uow() as work:
+    with uow(read_only=True) as work:
         return work.org.export()

@@ -64,7 +64,8 @@ class SqlOrgStore:
     def _upsert(self, table: Table, key: str, value: str, fields: dict[str, Any]) -> int:
         existing = self._conn.execute(select(table.c.id).where(table.c[key] == value)).scalar()
         if existing is not None:
-            self._conn.execute(update(table).where(table.c.id == existing).values(fields))
+            if fields:
+                self._conn.execute(update(table).where(table.c.id == existing).values(fields))
             return int(existing)
         result = self._conn.execute(
             insert(table).values({key: value, **fields}).returning(table.c.id)
@@ -83,8 +84,8 @@ class SqlOrgStore:
                 self._conn.execute(
                     insert(team_members),
                     [
-                        {"team_id": team_id, "user_id": user_ids[m.lower()], "position": i}
-                        for i, m in enumerate(dict.fromkeys(team.members))
+                        {"team_id": team_id, "user_id": user_ids[email], "position": i}
+                        for i, email in enumerate(dict.fromkeys(m.lower() for m in team.members))
                     ],
                 )
         for schedule in spec.schedules:
