@@ -78,27 +78,58 @@ class Engine:
             return self._workers - self._in_flight
 
     def run_once(self) -> bool:
-        """One pass; True when it found work (so the loop should look again at once)."""
+        """One pass over both kinds of work; True when it found some."""
+        fired = self._fire()
+        claimed = self._claim()
+        return fired or claimed
+
+    def _fire(self) -> bool:
         due = paging.advance_due_escalations(uow=self._c.uow, clock=self._c.clock)
         now = self._c.clock.now()
         for item in due:
             metrics.escalation_lateness.observe(max((now - item.due_at).total_seconds(), 0.0))
+        return bool(due)
+
+    def _claim(self) -> bool:
         idle = self._idle_workers()
-        messages = (
-            paging.claim_messages(
-                uow=self._c.uow,
-                clock=self._c.clock,
-                sending_timeout=self._sending_timeout,
-                limit=idle,
-            )
-            if idle
-            else []
+        if not idle:
+            return False
+        messages = paging.claim_messages(
+            uow=self._c.uow,
+            clock=self._c.clock,
+            sending_timeout=self._sending_timeout,
+            limit=idle,
         )
         for message in messages:
             with self._in_flight_lock:
                 self._in_flight += 1
             self._pool.submit(self._deliver, message)
-        return bool(due or messages)
+        return bool(messages)
+
+    def _pass(self) -> float | None:
+        """Do the work that is due; None when some was found, else seconds to sleep.
+
+        A read-only look first says which kind of work is due, so an engine woken by a
+        finished delivery does not also open a transaction to look for escalations.
+        """
+        due = paging.due_times(uow=self._c.uow)
+        now = self._c.clock.now()
+        worked = False
+        if due.escalation is not None and due.escalation <= now:
+            worked = self._fire() or worked
+        if due.message is not None and due.message <= now:
+            worked = self._claim() or worked
+        if worked:
+            return None
+        waits = [
+            (moment - now).total_seconds()
+            for moment in (due.escalation, due.message)
+            if moment is not None and moment > now
+        ]
+        if due.message is not None and due.message <= now:
+            # Due messages wait for a free worker; a finishing delivery wakes us earlier.
+            waits.append(1.0)
+        return min([*waits, MAX_SLEEP])
 
     def _deliver(self, message: OutboxMessage) -> None:
         try:
@@ -132,16 +163,6 @@ class Engine:
             max_attempts=self._c.settings.delivery_attempts,
         )
 
-    def _sleep_time(self) -> float:
-        due = paging.next_due_at(uow=self._c.uow)
-        if due is None:
-            return MAX_SLEEP
-        seconds = min(max((due - self._c.clock.now()).total_seconds(), 0.0), MAX_SLEEP)
-        if seconds == 0.0 and not self._idle_workers():
-            # Due messages wait for a free worker; a finishing delivery wakes us earlier.
-            return 1.0
-        return seconds
-
     def run(self) -> None:
         """Work until ``stop()``; database outages are logged and retried, never fatal."""
         log.info("engine %s started", self._identity)
@@ -151,9 +172,9 @@ class Engine:
                     if not self._lead():
                         self._stop.wait(STANDBY_POLL)
                         continue
-                    if self.run_once():
-                        continue
-                    self._c.wakeup.wait(self._sleep_time())
+                    sleep = self._pass()
+                    if sleep is not None:
+                        self._c.wakeup.wait(sleep)
                 except Exception:
                     log.exception("engine pass failed; retrying in 1s")
                     self._stop.wait(1.0)

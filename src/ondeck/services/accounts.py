@@ -38,7 +38,7 @@ def create_token(*, uow: UnitOfWorkFactory, clock: Clock, email: str, name: str 
 def authenticate_token(*, uow: UnitOfWorkFactory, token: str) -> Person:
     if not token.startswith(TOKEN_PREFIX):
         raise Unauthorized("not an ondeck API token")
-    with uow() as work:
+    with uow(read_only=True) as work:
         person = work.directory.user_for_token(_token_hash(token))
     if person is None:
         raise Unauthorized("unknown or revoked API token")
@@ -75,7 +75,7 @@ def set_password(*, uow: UnitOfWorkFactory, email: str, password: str) -> None:
 
 def authenticate_password(*, uow: UnitOfWorkFactory, email: str, password: str) -> Person:
     """The person, or Unauthorized; takes the same time whether or not the email exists."""
-    with uow() as work:
+    with uow(read_only=True) as work:
         person = work.directory.person_by_email(email.strip().lower())
         stored = work.directory.password_hash(person.id) if person else None
     if not _password_matches(password, stored or _DUMMY_HASH) or person is None or not stored:

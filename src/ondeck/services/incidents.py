@@ -17,7 +17,7 @@ from ondeck.services.ports import (
 
 
 def get_incident(*, uow: UnitOfWorkFactory, incident_id: int) -> IncidentRecord:
-    with uow() as work:
+    with uow(read_only=True) as work:
         incident = work.incidents.get(incident_id)
     if incident is None:
         raise NotFound(f"no incident #{incident_id}")
@@ -27,14 +27,14 @@ def get_incident(*, uow: UnitOfWorkFactory, incident_id: int) -> IncidentRecord:
 def list_incidents(
     *, uow: UnitOfWorkFactory, query: IncidentFilter
 ) -> tuple[list[IncidentRecord], int]:
-    with uow() as work:
+    with uow(read_only=True) as work:
         return work.incidents.search(query)
 
 
 def incident_timeline(
     *, uow: UnitOfWorkFactory, incident_id: int, after_id: int = 0
 ) -> list[TimelineEntry]:
-    with uow() as work:
+    with uow(read_only=True) as work:
         if work.incidents.get(incident_id) is None:
             raise NotFound(f"no incident #{incident_id}")
         return work.incidents.timeline(incident_id, after_id=after_id)

@@ -21,6 +21,7 @@ from ondeck.services.ports import (
     Clock,
     Delivery,
     DueEscalation,
+    DueTimes,
     IncidentRecord,
     LinkSigner,
     NewMessage,
@@ -263,13 +264,14 @@ def prepare_page(*, uow: UnitOfWorkFactory, message: OutboxMessage, links: Links
     A message claimed just before an acknowledgement is dropped here rather than sent:
     nobody should be woken for an incident someone already owns.
     """
-    with uow() as work:
-        incident = work.incidents.get(message.incident_id)
-        person = work.directory.person(message.user_id)
-        if incident is None or person is None or incident.status is not IncidentStatus.TRIGGERED:
+    with uow(read_only=True) as reading:
+        incident = reading.incidents.get(message.incident_id)
+        person = reading.directory.person(message.user_id)
+    if incident is None or person is None or incident.status is not IncidentStatus.TRIGGERED:
+        with uow() as work:
             work.paging.mark_cancelled(message.id, reason="cancelled: incident no longer triggered")
             work.commit()
-            return None
+        return None
     return Page(
         message_id=message.id,
         idempotency_key=message.idempotency_key,
@@ -454,12 +456,18 @@ def _fail_over(work: UnitOfWork, message: OutboxMessage, person: Person, now: da
     work.signal_work()
 
 
+def due_times(*, uow: UnitOfWorkFactory) -> DueTimes:
+    """What kind of work is due when: lets the engine open only the transactions it needs."""
+    with uow(read_only=True) as work:
+        return work.paging.due_times()
+
+
 def next_due_at(*, uow: UnitOfWorkFactory) -> datetime | None:
-    with uow() as work:
+    with uow(read_only=True) as work:
         return work.paging.next_due_at()
 
 
 def backlog(*, uow: UnitOfWorkFactory, clock: Clock) -> dict[str, int]:
     """Overdue escalations and queued, stuck and failed messages: the engine's health."""
-    with uow() as work:
+    with uow(read_only=True) as work:
         return work.paging.health_counts(clock.now())

@@ -14,7 +14,7 @@ KINDS = ("users", "teams", "schedules", "escalation_policies", "services")
 
 
 def get_person(*, uow: UnitOfWorkFactory, user_id: int) -> Person:
-    with uow() as work:
+    with uow(read_only=True) as work:
         person = work.directory.person(user_id)
     if person is None:
         raise NotFound(f"no user {user_id}")
@@ -25,7 +25,7 @@ def listing(*, uow: UnitOfWorkFactory, kind: str) -> list[dict[str, Any]]:
     """``[{"id": ..., "spec": <UserSpec|TeamSpec|...>}]`` for one kind of object."""
     if kind not in KINDS:
         raise NotFound(f"nothing called {kind!r}")
-    with uow() as work:
+    with uow(read_only=True) as work:
         return work.org.listing(kind)
 
 
@@ -44,7 +44,7 @@ def who_is_on_call(
 ) -> list[OnCall]:
     """Every schedule (or the named one) with who is on call at ``at`` and who comes next."""
     out = []
-    with uow() as work:
+    with uow(read_only=True) as work:
         for item in work.org.listing("schedules"):
             if schedule_name is not None and item["spec"].name != schedule_name:
                 continue

@@ -112,6 +112,14 @@ class DueEscalation:
 
 
 @dataclass(frozen=True)
+class DueTimes:
+    """When the earliest escalation and the earliest message become due (None: nothing)."""
+
+    escalation: datetime | None
+    message: datetime | None
+
+
+@dataclass(frozen=True)
 class NewMessage:
     idempotency_key: str
     incident_id: int
@@ -254,6 +262,8 @@ class PagingStore(Protocol):
     def next_due_at(self) -> datetime | None:
         """The earliest moment any escalation or message becomes due."""
 
+    def due_times(self) -> DueTimes: ...
+
     def health_counts(self, now: datetime) -> dict[str, int]: ...
 
 
@@ -318,7 +328,8 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """A new unit of work; ``read_only`` ones never commit and never wait for writers."""
 
 
 @dataclass(frozen=True)

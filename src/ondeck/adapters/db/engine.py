@@ -1,8 +1,9 @@
 """Database engines and the SQL unit of work.
 
 SQLite runs in WAL mode with ``synchronous=FULL`` (a committed ingest survives power loss)
-and every transaction starts with ``BEGIN IMMEDIATE``, so writers queue on the busy
-timeout instead of failing to upgrade a read lock. PostgreSQL uses a connection pool
+and every writing transaction starts with ``BEGIN IMMEDIATE``, so writers queue on the
+busy timeout instead of failing to upgrade a read lock; read-only units of work start a
+deferred transaction, which in WAL mode never waits for a writer. PostgreSQL uses a connection pool
 with pre-ping, so the process recovers by itself when the database comes back.
 """
 
@@ -29,6 +30,7 @@ from ondeck.services.ports import (
 )
 
 NOTIFY_CHANNEL = "ondeck_work"
+READ_ONLY = "ondeck_read_only"
 
 
 def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -64,7 +66,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 class InProcessWakeup:
@@ -83,14 +86,17 @@ class InProcessWakeup:
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: Engine, wakeup: Wakeup) -> None:
+    def __init__(self, engine: Engine, wakeup: Wakeup, *, read_only: bool = False) -> None:
         self._engine = engine
         self._wakeup = wakeup
+        self._read_only = read_only
         self._signal = False
         self._committed = False
 
     def __enter__(self) -> Self:
         self._conn = self._engine.connect()
+        if self._read_only:
+            self._conn = self._conn.execution_options(**{READ_ONLY: True})
         self._conn.begin()
         self.incidents: IncidentStore = SqlIncidentStore(self._conn)
         self.paging: PagingStore = SqlPagingStore(self._conn)
@@ -113,6 +119,8 @@ class SqlUnitOfWork:
             self._wakeup.notify()
 
     def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         if self._signal and self._engine.dialect.name == "postgresql":
             self._conn.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")))
         self._conn.commit()
@@ -127,8 +135,8 @@ class SqlUnitOfWorkFactory:
         self.engine = engine
         self.wakeup = wakeup
 
-    def __call__(self) -> UnitOfWork:
-        return SqlUnitOfWork(self.engine, self.wakeup)
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        return SqlUnitOfWork(self.engine, self.wakeup, read_only=read_only)
 
 
 def database_reachable(engine: Engine) -> bool:

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from ondeck.adapters.db.tables import escalations, outbox
-from ondeck.services.ports import DueEscalation, NewMessage, OutboxMessage
+from ondeck.services.ports import DueEscalation, DueTimes, NewMessage, OutboxMessage
 
 _INSERT_ESCALATION = insert(escalations)
 _MOVE_ESCALATION = (
@@ -218,17 +218,20 @@ class SqlPagingStore:
         return {row for row in rows if row is not None}
 
     def next_due_at(self) -> datetime | None:
-        candidates = [
-            self._conn.execute(select(func.min(escalations.c.due_at))).scalar(),
-            self._conn.execute(
-                select(func.min(outbox.c.deliver_at)).where(outbox.c.state == QUEUED)
-            ).scalar(),
-            self._conn.execute(
-                select(func.min(outbox.c.deadline)).where(outbox.c.state == SENDING)
-            ).scalar(),
-        ]
-        found = [c for c in candidates if c is not None]
+        due = self.due_times()
+        found = [t for t in (due.escalation, due.message) if t is not None]
         return min(found) if found else None
+
+    def due_times(self) -> DueTimes:
+        escalation = self._conn.execute(select(func.min(escalations.c.due_at))).scalar()
+        queued = self._conn.execute(
+            select(func.min(outbox.c.deliver_at)).where(outbox.c.state == QUEUED)
+        ).scalar()
+        stuck = self._conn.execute(
+            select(func.min(outbox.c.deadline)).where(outbox.c.state == SENDING)
+        ).scalar()
+        messages = [t for t in (queued, stuck) if t is not None]
+        return DueTimes(escalation=escalation, message=min(messages) if messages else None)
 
     def health_counts(self, now: datetime) -> dict[str, int]:
         def count(*conditions: object) -> int:
