@@ -457,3 +457,31 @@ def test_a_problem_reads_as_its_path_then_what_is_wrong() -> None:
     assert str(Problem("services[0].team", "no team named 'X'")) == (
         "services[0].team: no team named 'X'"
     )
+
+
+def test_a_key_stored_on_another_service_is_refused_without_naming_the_key() -> None:
+    owners = {"am-checkout-secret": "Search"}
+
+    problems = validate(ORG, {}, key_owners=owners)
+
+    assert problems == [
+        Problem(
+            "services[0].integrations[1].key",
+            "this key belongs to service 'Search'; take it off that service in the same file "
+            "to move it",
+        )
+    ]
+    assert "am-checkout-secret" not in str(problems[0])
+
+
+def test_a_key_moves_when_the_same_file_takes_it_off_its_old_service() -> None:
+    search = ServiceSpec(name="Search", escalation_policy="Payments default")
+    org = replace(ORG, services=(SERVICE, search))
+
+    assert validate(org, {}, key_owners={"am-checkout-secret": "Search"}) == []
+
+
+def test_re_applying_a_service_with_its_own_keys_is_not_a_move() -> None:
+    owners = {ROUTING_KEY: "Checkout API", "am-checkout-secret": "Checkout API"}
+
+    assert validate(ORG, {}, key_owners=owners) == []

@@ -7,7 +7,7 @@ twice changes nothing the second time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -164,8 +164,20 @@ def _zone_problem(path: str, name: str) -> list[Problem]:
     return []
 
 
-def validate(spec: OrgSpec, existing: dict[str, set[str]]) -> list[Problem]:
-    """Every problem in ``spec``, each with its path; references may name stored objects."""
+def validate(
+    spec: OrgSpec,
+    existing: dict[str, set[str]],
+    *,
+    key_owners: Mapping[str, str] | None = None,
+) -> list[Problem]:
+    """Every problem in ``spec``, each with its path; references may name stored objects.
+
+    ``key_owners`` maps stored integration keys to their service: a key may move to
+    another service only when the same file also takes it off its old one, so a typo
+    never silently reroutes another team's alerts.
+    """
+    owners = key_owners or {}
+    listed = {s.name: {i.key for i in s.integrations} for s in spec.services}
     known = _Names(
         users={u.email.lower() for u in spec.users} | existing.get("users", set()),
         teams={t.name for t in spec.teams} | existing.get("teams", set()),
@@ -296,6 +308,19 @@ def validate(spec: OrgSpec, existing: dict[str, set[str]]) -> list[Problem]:
                 problems.append(Problem(f"{path}.key", "this key is listed twice"))
             integration_keys.add(integration.key)
             problems += _integration_problems(path, integration)
+            owner = owners.get(integration.key)
+            if (
+                owner is not None
+                and owner != service.name
+                and integration.key in listed.get(owner, {integration.key})
+            ):
+                problems.append(
+                    Problem(
+                        f"{path}.key",
+                        f"this key belongs to service {owner!r}; take it off that service "
+                        "in the same file to move it",
+                    )
+                )
     return problems
 
 

@@ -10,7 +10,9 @@ from ondeck.services.ports import Clock, UnitOfWorkFactory
 def apply_org(*, uow: UnitOfWorkFactory, clock: Clock, spec: OrgSpec) -> dict[str, int]:
     """Validate everything first; apply all of it in one transaction or none of it."""
     with uow() as work:
-        problems = validate(spec, work.org.existing_names())
+        problems = validate(
+            spec, work.org.existing_names(), key_owners=work.org.integration_owners()
+        )
         if problems:
             raise InvalidOrg([str(problem) for problem in problems])
         counts = work.org.apply(spec, at=clock.now())

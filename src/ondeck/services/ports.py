@@ -292,6 +292,9 @@ class DirectoryStore(Protocol):
 
 
 class OrgStore(Protocol):
+    def integration_owners(self) -> dict[str, str]:
+        """Stored integration keys and the names of their services."""
+
     def existing_names(self) -> dict[str, set[str]]:
         """Names already stored, by kind: users (emails), teams, schedules, policies, services."""
 

@@ -52,6 +52,14 @@ class SqlOrgStore:
         rows = self._conn.execute(select(table.c[key], table.c.id)).tuples()
         return {str(name): int(row_id) for name, row_id in rows}
 
+    def integration_owners(self) -> dict[str, str]:
+        rows = self._conn.execute(
+            select(integrations.c.key, services.c.name).join(
+                services, services.c.id == integrations.c.service_id
+            )
+        )
+        return {str(key): str(name) for key, name in rows}
+
     def existing_names(self) -> dict[str, set[str]]:
         return {
             "users": set(self._ids(users, "email")),
