@@ -17,7 +17,8 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
@@ -126,7 +127,9 @@ class Mailbox:
         raise AssertionError(f"expected {count} message(s) to {address} in {timeout}s, got {got}")
 
 
-class _Handler:
+class MailHandler:
+    """Keeps every message the SMTP server accepts in its mailbox."""
+
     def __init__(self, mailbox: Mailbox) -> None:
         self.mailbox = mailbox
 
@@ -135,16 +138,25 @@ class _Handler:
         return "250 Message accepted for delivery"
 
 
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
+@contextmanager
+def smtp_server(
+    handler: Callable[[Mailbox], MailHandler] = MailHandler,
+) -> Iterator[Mailbox]:
+    """A real SMTP server (aiosmtpd) on a free loopback port, running while in the block."""
     port = free_port()
     box = Mailbox(host="127.0.0.1", port=port)
-    controller = Controller(_Handler(box), hostname="127.0.0.1", port=port)
+    controller = Controller(handler(box), hostname="127.0.0.1", port=port)
     controller.start()
     try:
         yield box
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    with smtp_server() as box:
+        yield box
 
 
 def text_body(message: Message) -> str:

@@ -24,7 +24,6 @@ from typing import Any, Protocol
 import httpx
 import pytest
 import yaml
-from aiosmtpd.controller import Controller
 
 from ondeck.adapters.orgfile import parse_org
 from ondeck.bootstrap import Container, bootstrap
@@ -34,10 +33,12 @@ from tests.conftest import (
     ROUTING_KEY,
     SECRET,
     Mailbox,
+    MailHandler,
     Server,
     free_port,
     ondeck_env,
     run_cli,
+    smtp_server,
     start_process,
     stop_process,
 )
@@ -300,29 +301,14 @@ def engines(tmp_path: Path) -> Iterator[Engines]:
 # --- SMTP servers beyond the shared one -------------------------------------------------------
 
 
-class _MailHandler:
-    def __init__(self, mailbox: Mailbox) -> None:
-        self.mailbox = mailbox
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.mailbox.add(envelope.original_content or envelope.content)
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture
 def other_mailbox() -> Iterator[Mailbox]:
     """A second real SMTP server, so each engine process can deliver to its own."""
-    port = free_port()
-    box = Mailbox(host="127.0.0.1", port=port)
-    controller = Controller(_MailHandler(box), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server() as box:
         yield box
-    finally:
-        controller.stop()
 
 
-class _StallingHandler(_MailHandler):
+class _StallingHandler(MailHandler):
     """Leaves the first message's DATA unanswered: its sender hangs mid-delivery."""
 
     def __init__(self, mailbox: Mailbox, stalled: threading.Event) -> None:
@@ -346,15 +332,9 @@ class StallingMailbox:
 @pytest.fixture
 def stalling_mailbox() -> Iterator[StallingMailbox]:
     """An SMTP server that never answers the first message and accepts the others."""
-    port = free_port()
-    stalling = StallingMailbox(Mailbox(host="127.0.0.1", port=port), threading.Event())
-    handler = _StallingHandler(stalling.box, stalling.stalled)
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield stalling
-    finally:
-        controller.stop()
+    stalled = threading.Event()
+    with smtp_server(lambda box: _StallingHandler(box, stalled)) as box:
+        yield StallingMailbox(box, stalled)
 
 
 SUBJECT_NUMBER = re.compile(r"#(\d+) ")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
 from ondeck.domain.incidents import check_acknowledge, check_resolve
 from ondeck.domain.model import IncidentStatus
 from ondeck.services import timeline
@@ -12,6 +16,7 @@ from ondeck.services.ports import (
     IncidentFilter,
     IncidentRecord,
     TimelineEntry,
+    UnitOfWork,
     UnitOfWorkFactory,
 )
 
@@ -48,49 +53,89 @@ def acknowledge(
     Acknowledging an acknowledged incident changes nothing; a resolved one is refused
     (InvalidTransition).
     """
-    with uow() as work:
-        incident = work.incidents.get(incident_id, lock=True)
-        if incident is None:
-            raise NotFound(f"no incident #{incident_id}")
-        if check_acknowledge(incident.status, incident.number):
-            now = clock.now()
-            work.incidents.set_status(incident_id, IncidentStatus.ACKNOWLEDGED, by=actor, at=now)
-            cancelled = stop_paging(work, incident_id)
-            work.incidents.add_timeline(
-                incident_id,
-                at=now,
-                kind=timeline.ACKNOWLEDGED,
-                actor=actor,
-                message=f"Acknowledged by {actor} via {via}",
-                data={"via": via, "cancelled_messages": cancelled},
-            )
-            work.commit()
-        updated = work.incidents.get(incident_id)
-    assert updated is not None
-    return updated
+    return _move(
+        uow=uow,
+        clock=clock,
+        incident_id=incident_id,
+        status=IncidentStatus.ACKNOWLEDGED,
+        allowed=check_acknowledge,
+        actor=actor,
+        message=f"Acknowledged by {actor} via {via}",
+        via=via,
+    )
 
 
 def resolve(
     *, uow: UnitOfWorkFactory, clock: Clock, incident_id: int, actor: str, via: str
 ) -> IncidentRecord:
     """Resolve as ``actor``; paging stops. Resolving a resolved incident is refused."""
+    return _move(
+        uow=uow,
+        clock=clock,
+        incident_id=incident_id,
+        status=IncidentStatus.RESOLVED,
+        allowed=check_resolve,
+        actor=actor,
+        message=f"Resolved by {actor} via {via}",
+        via=via,
+    )
+
+
+def change_status(
+    work: UnitOfWork,
+    incident_id: int,
+    status: IncidentStatus,
+    *,
+    actor: str,
+    message: str,
+    at: datetime,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Set the status, stop paging, and say so on the timeline (inside ``work``)."""
+    work.incidents.set_status(incident_id, status, by=actor, at=at)
+    cancelled = stop_paging(work, incident_id)
+    work.incidents.add_timeline(
+        incident_id,
+        at=at,
+        kind=_TIMELINE_KINDS[status],
+        actor=actor,
+        message=message,
+        data={**(data or {}), "cancelled_messages": cancelled},
+    )
+
+
+_TIMELINE_KINDS = {
+    IncidentStatus.ACKNOWLEDGED: timeline.ACKNOWLEDGED,
+    IncidentStatus.RESOLVED: timeline.RESOLVED,
+}
+
+
+def _move(
+    *,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    incident_id: int,
+    status: IncidentStatus,
+    allowed: Callable[[IncidentStatus, int], bool],
+    actor: str,
+    message: str,
+    via: str,
+) -> IncidentRecord:
     with uow() as work:
         incident = work.incidents.get(incident_id, lock=True)
         if incident is None:
             raise NotFound(f"no incident #{incident_id}")
-        check_resolve(incident.status, incident.number)
-        now = clock.now()
-        work.incidents.set_status(incident_id, IncidentStatus.RESOLVED, by=actor, at=now)
-        cancelled = stop_paging(work, incident_id)
-        work.incidents.add_timeline(
-            incident_id,
-            at=now,
-            kind=timeline.RESOLVED,
-            actor=actor,
-            message=f"Resolved by {actor} via {via}",
-            data={"via": via, "cancelled_messages": cancelled},
-        )
-        work.commit()
+        if allowed(incident.status, incident.number):
+            change_status(
+                work,
+                incident_id,
+                status,
+                actor=actor,
+                message=message,
+                at=clock.now(),
+                data={"via": via},
+            )
+            work.commit()
         updated = work.incidents.get(incident_id)
     assert updated is not None
     return updated

@@ -10,7 +10,7 @@ from ondeck.domain.incidents import urgency_for
 from ondeck.domain.model import AlertAction, AlertSignal, IncidentStatus
 from ondeck.services import timeline
 from ondeck.services.errors import UnknownIntegrationKey
-from ondeck.services.paging import stop_paging
+from ondeck.services.incidents import change_status
 from ondeck.services.ports import (
     Clock,
     DuplicateOpenIncident,
@@ -166,23 +166,21 @@ def _apply(work: UnitOfWork, route: Route, signal: AlertSignal, now: datetime) -
         return IngestOutcome(signal.dedup_key, None, "ignored")
     if signal.action is AlertAction.ACKNOWLEDGE:
         if open_incident.status is IncidentStatus.TRIGGERED:
-            incidents.set_status(open_incident.id, IncidentStatus.ACKNOWLEDGED, by=actor, at=now)
-            stop_paging(work, open_incident.id)
-            incidents.add_timeline(
+            change_status(
+                work,
                 open_incident.id,
-                at=now,
-                kind=timeline.ACKNOWLEDGED,
+                IncidentStatus.ACKNOWLEDGED,
                 actor=actor,
                 message=f"Acknowledged by {signal.origin}",
+                at=now,
             )
         return IngestOutcome(signal.dedup_key, open_incident.id, "acknowledged")
-    incidents.set_status(open_incident.id, IncidentStatus.RESOLVED, by=actor, at=now)
-    stop_paging(work, open_incident.id)
-    incidents.add_timeline(
+    change_status(
+        work,
         open_incident.id,
-        at=now,
-        kind=timeline.RESOLVED,
+        IncidentStatus.RESOLVED,
         actor=actor,
         message=f"Resolved by {signal.origin}",
+        at=now,
     )
     return IngestOutcome(signal.dedup_key, open_incident.id, "resolved")
