@@ -195,28 +195,46 @@ async def on_call_now(
     return OnCallsPublic(data=data, count=len(data))
 
 
-def _listing_route(kind: str, secret_fields: tuple[str, ...] = ()) -> None:
-    async def handler(container: ContainerDep, _user: ApiUser) -> ListPublic:
+def _public(item: dict[str, Any], secret_fields: tuple[str, ...]) -> dict[str, Any]:
+    fields = _jsonable(asdict(item["spec"]))
+    for name in secret_fields:
+        fields.pop(name, None)
+    return {"id": item["id"], **fields}
+
+
+def _organisation_routes(kind: str, secret_fields: tuple[str, ...] = ()) -> None:
+    """``GET /<kind>`` and ``GET /<kind>/{id}`` for one kind of organisation object."""
+    words = kind.replace("_", " ")
+
+    async def list_all(container: ContainerDep, _user: ApiUser) -> ListPublic:
         items = await run_in_threadpool(people.listing, uow=container.uow, kind=kind)
-        data = []
-        for item in items:
-            fields = _jsonable(asdict(item["spec"]))
-            for name in secret_fields:
-                fields.pop(name, None)
-            data.append({"id": item["id"], **fields})
+        data = [_public(item, secret_fields) for item in items]
         return ListPublic(data=data, count=len(data))
 
-    handler.__name__ = f"list_{kind}"
-    handler.__doc__ = f"All {kind.replace('_', ' ')}."
+    async def get_one(container: ContainerDep, _user: ApiUser, item_id: int) -> dict[str, Any]:
+        items = await run_in_threadpool(people.listing, uow=container.uow, kind=kind)
+        for item in items:
+            if item["id"] == item_id:
+                return _public(item, secret_fields)
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no {words[:-1]} with id {item_id}")
+
+    list_all.__name__ = f"list_{kind}"
+    list_all.__doc__ = f"All {words}."
+    get_one.__name__ = f"get_{kind}"
+    get_one.__doc__ = f"One of the {words}, by id."
+    path = f"/{kind.replace('_', '-')}"
     router.add_api_route(
-        f"/{kind.replace('_', '-')}",
-        handler,
+        path, list_all, methods=["GET"], response_model=ListPublic, tags=["organisation"]
+    )
+    router.add_api_route(
+        f"{path}/{{item_id}}",
+        get_one,
         methods=["GET"],
-        response_model=ListPublic,
+        responses=_NOT_FOUND,
         tags=["organisation"],
     )
 
 
 for _kind in ("users", "teams", "schedules", "escalation_policies"):
-    _listing_route(_kind)
-_listing_route("services", secret_fields=("integrations",))
+    _organisation_routes(_kind)
+_organisation_routes("services", secret_fields=("integrations",))
