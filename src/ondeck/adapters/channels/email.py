@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from ondeck.services.ports import Delivery, Page
 
 
-def render_text(page: Page) -> str:
+def _summary_lines(page: Page) -> list[str]:
     lines = [
         f"Incident #{page.incident_number}: {page.incident_title}",
         "",
@@ -25,6 +25,16 @@ def render_text(page: Page) -> str:
     ]
     if page.runbook_url:
         lines.append(f"Runbook:  {page.runbook_url}")
+    return lines
+
+
+def render_summary(page: Page) -> str:
+    """The page without its signed action links."""
+    return "\n".join([*_summary_lines(page), f"Incident: {page.incident_url}"]) + "\n"
+
+
+def render_text(page: Page) -> str:
+    lines = _summary_lines(page)
     lines += [
         "",
         f"Acknowledge: {page.acknowledge_url}",
@@ -113,8 +123,10 @@ class SmtpEmailChannel:
 class LogEmailChannel:
     """Stands in for SMTP when ``ONDECK_SMTP_URL`` is not set: the page goes to the log.
 
-    This keeps the demo usable (the acknowledge link is in the server output) and says so
-    on the incident's timeline instead of pretending an email was sent.
+    This keeps the demo usable and says so on the incident's timeline instead of
+    pretending an email was sent. The signed acknowledge and resolve links are left out:
+    they act without a sign-in, so they must not sit in a log file; the incident's own
+    link (which needs a sign-in) is printed instead.
     """
 
     kind = "email"
@@ -124,9 +136,10 @@ class LogEmailChannel:
 
     def send(self, page: Page) -> Delivery:
         self._log.warning(
-            "ONDECK_SMTP_URL is not set; page for %s <%s> written here instead:\n%s",
+            "ONDECK_SMTP_URL is not set; page for %s <%s> written here instead "
+            "(sign in to act on it):\n%s",
             page.recipient_name,
             page.address,
-            render_text(page),
+            render_summary(page),
         )
         return Delivery(ok=True, detail="no SMTP server configured: written to the server log")
