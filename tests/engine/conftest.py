@@ -14,7 +14,6 @@ import signal
 import subprocess
 import threading
 import time
-import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -197,11 +196,7 @@ class Deploy(Protocol):
 
 def apply_org(container: Container, document: str) -> None:
     """Apply an organisation in this process, as ``ondeck apply`` does."""
-    with warnings.catch_warnings():
-        # adapters/db/org.py still calls Result.tuples(), deprecated in SQLAlchemy 2.1;
-        # that module belongs to another change, so only this set-up step tolerates it.
-        warnings.filterwarnings("ignore", "The Result.tuples", category=DeprecationWarning)
-        org.apply_org(uow=container.uow, clock=container.clock, spec=parse_org(document))
+    org.apply_org(uow=container.uow, clock=container.clock, spec=parse_org(document))
 
 
 def _prepare(database_url: str, document: str, *, apply_in_process: bool) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -105,11 +104,7 @@ def prepared_container(database_url: str) -> tuple[Container, str]:
     """Migrate, apply the test organisation and create an admin token, all in this process."""
     container = bootstrap(Settings(database_url=database_url, secret_key=SECRET), channels={})
     container.migrate()
-    with warnings.catch_warnings():
-        # adapters/db/org.py still calls Result.tuples(), deprecated in SQLAlchemy 2.1;
-        # that module belongs to another change, so only this set-up step tolerates it.
-        warnings.filterwarnings("ignore", "The Result.tuples", category=DeprecationWarning)
-        org.apply_org(uow=container.uow, clock=container.clock, spec=parse_org(QUIET_ORG))
+    org.apply_org(uow=container.uow, clock=container.clock, spec=parse_org(QUIET_ORG))
     token = accounts.create_token(uow=container.uow, clock=container.clock, email=ADMIN)
     return container, token
 

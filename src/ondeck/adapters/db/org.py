@@ -49,8 +49,8 @@ class SqlOrgStore:
         self._conn = conn
 
     def _ids(self, table: Table, key: str) -> dict[str, int]:
-        rows = self._conn.execute(select(table.c[key], table.c.id)).tuples()
-        return {str(name): int(row_id) for name, row_id in rows}
+        rows = self._conn.execute(select(table.c[key], table.c.id))
+        return {str(row[0]): int(row[1]) for row in rows}
 
     def integration_owners(self) -> dict[str, str]:
         rows = self._conn.execute(
@@ -303,12 +303,12 @@ class SqlOrgStore:
             TeamSpec(
                 name=row.name,
                 members=tuple(
-                    emails[uid]
-                    for (uid,) in self._conn.execute(
+                    emails[int(member[0])]
+                    for member in self._conn.execute(
                         select(team_members.c.user_id)
                         .where(team_members.c.team_id == row.id)
                         .order_by(team_members.c.position)
-                    ).tuples()
+                    )
                 ),
             )
             for row in self._conn.execute(select(teams).order_by(teams.c.id))
