@@ -41,7 +41,7 @@ RETRY_CAP = timedelta(minutes=2)
 
 def stop_paging(work: UnitOfWork, incident_id: int) -> int:
     """Cancel the incident's escalation timer and every message not yet being sent."""
-    work.paging.cancel_escalation(incident_id)
+    work.paging.cancel_escalations([incident_id])
     return work.paging.cancel_queued(incident_id)
 
 
@@ -315,24 +315,8 @@ def deliver(
     if page is None:
         return None
     result = send(channels=channels, message=message, page=page)
-    record_delivery(
-        uow=uow, clock=clock, message=message, delivery=result, max_attempts=max_attempts
-    )
+    record_deliveries(uow=uow, clock=clock, outcomes=[(message, result)], max_attempts=max_attempts)
     return page, result
-
-
-def record_delivery(
-    *,
-    uow: UnitOfWorkFactory,
-    clock: Clock,
-    message: OutboxMessage,
-    delivery: Delivery,
-    max_attempts: int,
-) -> None:
-    """Write one outcome (see ``record_deliveries``)."""
-    record_deliveries(
-        uow=uow, clock=clock, outcomes=[(message, delivery)], max_attempts=max_attempts
-    )
 
 
 def record_deliveries(
@@ -464,7 +448,9 @@ def due_times(*, uow: UnitOfWorkFactory) -> DueTimes:
 
 def next_due_at(*, uow: UnitOfWorkFactory) -> datetime | None:
     with uow(read_only=True) as work:
-        return work.paging.next_due_at()
+        due = work.paging.due_times()
+    moments = [t for t in (due.escalation, due.message) if t is not None]
+    return min(moments, default=None)
 
 
 def backlog(*, uow: UnitOfWorkFactory, clock: Clock) -> dict[str, int]:

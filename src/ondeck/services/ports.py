@@ -212,15 +212,8 @@ class IncidentStore(Protocol):
 
 
 class PagingStore(Protocol):
-    def schedule_escalation(
-        self, incident_id: int, *, level: int, loop: int, due_at: datetime
-    ) -> None:
-        """Create or move the incident's escalation timer."""
-
     def start_escalation(self, incident_id: int, *, due_at: datetime) -> None:
         """Create the timer of a new incident at its first level."""
-
-    def cancel_escalation(self, incident_id: int) -> None: ...
 
     def move_escalations(self, moves: list[DueEscalation]) -> None:
         """Set each listed incident's timer to the given position and due time."""
@@ -259,10 +252,8 @@ class PagingStore(Protocol):
     def attempted_contacts(self, incident_id: int, user_id: int, level: int, loop: int) -> set[int]:
         """Contact method ids already used for this person at this escalation step."""
 
-    def next_due_at(self) -> datetime | None:
-        """The earliest moment any escalation or message becomes due."""
-
-    def due_times(self) -> DueTimes: ...
+    def due_times(self) -> DueTimes:
+        """When the earliest escalation and the earliest message become due."""
 
     def health_counts(self, now: datetime) -> dict[str, int]: ...
 
@@ -287,8 +278,6 @@ class DirectoryStore(Protocol):
     def password_hash(self, user_id: int) -> str | None: ...
 
     def set_password_hash(self, user_id: int, password_hash: str) -> None: ...
-
-    def service_id_by_name(self, name: str) -> int | None: ...
 
 
 class OrgStore(Protocol):

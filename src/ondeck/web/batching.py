@@ -22,8 +22,6 @@ Result = TypeVar("Result")
 
 log = logging.getLogger("ondeck.batching")
 
-_STOP = object()
-
 
 class Batcher(Generic[Item, Result]):
     def __init__(
@@ -36,7 +34,7 @@ class Batcher(Generic[Item, Result]):
     ) -> None:
         self._process = process
         self._max_batch = max_batch
-        self._queue: queue.SimpleQueue[tuple[Item, Future[Result]] | object] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[Item, Future[Result]] | None] = queue.SimpleQueue()
         self._threads = [
             threading.Thread(target=self._run, name=f"{name}-{n}", daemon=True)
             for n in range(writers)
@@ -62,13 +60,13 @@ class Batcher(Generic[Item, Result]):
         with self._lock:
             if self._started:
                 for _ in self._threads:
-                    self._queue.put(_STOP)
+                    self._queue.put(None)
                 for thread in self._threads:
                     thread.join(timeout=10)
 
     def _take_batch(self) -> list[tuple[Item, Future[Result]]] | None:
         first = self._queue.get()
-        if first is _STOP:
+        if first is None:
             return None
         batch = [first]
         while len(batch) < self._max_batch:
@@ -76,11 +74,11 @@ class Batcher(Generic[Item, Result]):
                 following = self._queue.get_nowait()
             except queue.Empty:
                 break
-            if following is _STOP:
-                self._queue.put(_STOP)
+            if following is None:
+                self._queue.put(None)
                 break
             batch.append(following)
-        return batch  # type: ignore[return-value]
+        return batch
 
     def _run(self) -> None:
         while (batch := self._take_batch()) is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -99,9 +99,17 @@ def _rejected(error: Rejected, fmt: str) -> JSONResponse:
     return JSONResponse(error.body, status_code=error.status_code)
 
 
-def _unknown_key(fmt: str, body: dict[str, Any]) -> JSONResponse:
+def _unknown_routing_key(fmt: str) -> JSONResponse:
+    """PagerDuty's 400 for a well-formed event whose routing key names no service."""
     metrics.events_rejected.labels(fmt, "400").inc()
-    return JSONResponse(body, status_code=400)
+    return JSONResponse(
+        {
+            "status": "invalid event",
+            "message": "Event object is invalid",
+            "errors": ["Invalid routing key: no service has this integration key"],
+        },
+        status_code=400,
+    )
 
 
 @router.post("/v2/enqueue", status_code=202, summary="PagerDuty Events API v2")
@@ -118,14 +126,7 @@ async def enqueue_event(request: Request, container: ContainerDep) -> JSONRespon
     try:
         outcome = await _store(request, decoded.routing_key, decoded.signal)
     except UnknownIntegrationKey:
-        return _unknown_key(
-            "events_v2",
-            {
-                "status": "invalid event",
-                "message": "Event object is invalid",
-                "errors": ["Invalid routing key: no service has this integration key"],
-            },
-        )
+        return _unknown_routing_key("events_v2")
     except (DBAPIError, SQLAlchemyError) as error:
         log.warning("event not stored, answering 503: %s", type(error).__name__)
         return _unavailable("events_v2")
@@ -156,14 +157,7 @@ async def enqueue_change(request: Request, container: ContainerDep) -> JSONRespo
             signal=decoded.signal,
         )
     except UnknownIntegrationKey:
-        return _unknown_key(
-            "change",
-            {
-                "status": "invalid event",
-                "message": "Event object is invalid",
-                "errors": ["Invalid routing key: no service has this integration key"],
-            },
-        )
+        return _unknown_routing_key("change")
     except (DBAPIError, SQLAlchemyError):
         return _unavailable("change")
     metrics.events_received.labels("change", "stored").inc()

@@ -243,7 +243,3 @@ class SqlDirectoryStore:
         self._conn.execute(
             update(users).where(users.c.id == user_id).values(password_hash=password_hash)
         )
-
-    def service_id_by_name(self, name: str) -> int | None:
-        value = self._conn.execute(select(services.c.id).where(services.c.name == name)).scalar()
-        return int(value) if value is not None else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -30,21 +30,6 @@ class SqlPagingStore:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
         self._dialect = conn.dialect.name
-
-    def schedule_escalation(
-        self, incident_id: int, *, level: int, loop: int, due_at: datetime
-    ) -> None:
-        moved = self._conn.execute(
-            update(escalations)
-            .where(escalations.c.incident_id == incident_id)
-            .values(level=level, loop=loop, due_at=due_at)
-        )
-        if moved.rowcount == 0:
-            self._conn.execute(
-                insert(escalations).values(
-                    incident_id=incident_id, level=level, loop=loop, due_at=due_at
-                )
-            )
 
     def start_escalation(self, incident_id: int, *, due_at: datetime) -> None:
         self._conn.execute(
@@ -68,9 +53,6 @@ class SqlPagingStore:
             self._conn.execute(
                 delete(escalations).where(escalations.c.incident_id.in_(incident_ids))
             )
-
-    def cancel_escalation(self, incident_id: int) -> None:
-        self._conn.execute(delete(escalations).where(escalations.c.incident_id == incident_id))
 
     def claim_due_escalations(self, now: datetime, limit: int) -> list[DueEscalation]:
         rows = self._conn.execute(
@@ -217,11 +199,6 @@ class SqlPagingStore:
         ).scalars()
         return {row for row in rows if row is not None}
 
-    def next_due_at(self) -> datetime | None:
-        due = self.due_times()
-        found = [t for t in (due.escalation, due.message) if t is not None]
-        return min(found) if found else None
-
     def due_times(self) -> DueTimes:
         escalation = self._conn.execute(select(func.min(escalations.c.due_at))).scalar()
         queued = self._conn.execute(
@@ -234,10 +211,10 @@ class SqlPagingStore:
         return DueTimes(escalation=escalation, message=min(messages) if messages else None)
 
     def health_counts(self, now: datetime) -> dict[str, int]:
-        def count(*conditions: object) -> int:
+        def count(*conditions: ColumnElement[bool]) -> int:
             return int(
                 self._conn.execute(
-                    select(func.count()).select_from(outbox).where(*conditions)  # type: ignore[arg-type]
+                    select(func.count()).select_from(outbox).where(*conditions)
                 ).scalar_one()
             )
 
