@@ -7,6 +7,7 @@ Row ids survive re-applies, so incidents and tokens keep pointing at the same th
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,6 +43,8 @@ from ondeck.domain.org import (
     UserSpec,
     validate,
 )
+
+KINDS = ("users", "teams", "schedules", "escalation_policies", "services")
 
 
 class SqlOrgStore:
@@ -252,7 +255,14 @@ class SqlOrgStore:
                 )
             )
 
-    def export(self) -> OrgSpec:
+    def _rows(self, table: Table, wanted: bool) -> list[Any]:
+        """Every row of ``table`` by id, or none when that kind was not asked for."""
+        if not wanted:
+            return []
+        return list(self._conn.execute(select(table).order_by(table.c.id)))
+
+    def export(self, kinds: Collection[str] = KINDS) -> OrgSpec:
+        """The stored organisation; only ``kinds`` are read (the others come back empty)."""
         emails = {v: k for k, v in self._ids(users, "email").items()}
         team_names = {v: k for k, v in self._ids(teams, "name").items()}
         policy_names = {v: k for k, v in self._ids(escalation_policies, "name").items()}
@@ -264,7 +274,7 @@ class SqlOrgStore:
         }
 
         user_specs = []
-        for row in self._conn.execute(select(users).order_by(users.c.id)):
+        for row in self._rows(users, "users" in kinds):
             contacts = list(
                 self._conn.execute(
                     select(contact_methods)
@@ -311,7 +321,7 @@ class SqlOrgStore:
                     )
                 ),
             )
-            for row in self._conn.execute(select(teams).order_by(teams.c.id))
+            for row in self._rows(teams, "teams" in kinds)
         ]
 
         schedule_specs = [
@@ -332,14 +342,12 @@ class SqlOrgStore:
                     )
                 ),
             )
-            for row in self._conn.execute(select(schedules).order_by(schedules.c.id))
+            for row in self._rows(schedules, "schedules" in kinds)
         ]
 
         policy_specs = []
-        for policy_row in self._conn.execute(
-            select(escalation_policies).order_by(escalation_policies.c.id)
-        ).mappings():
-            snapshot = policy_from_row(policy_row)
+        for policy_row in self._rows(escalation_policies, "escalation_policies" in kinds):
+            snapshot = policy_from_row(policy_row._mapping)
             policy_specs.append(
                 PolicySpec(
                     name=snapshot.name,
@@ -373,7 +381,7 @@ class SqlOrgStore:
                     )
                 ),
             )
-            for row in self._conn.execute(select(services).order_by(services.c.id))
+            for row in self._rows(services, "services" in kinds)
         ]
         return OrgSpec(
             users=tuple(user_specs),
@@ -392,7 +400,7 @@ class SqlOrgStore:
             "services": services,
         }[kind]
         ids = self._ids(table, "email" if kind == "users" else "name")
-        spec = self.export()
+        spec = self.export(kinds=(kind,))
         items: list[Any] = list(getattr(spec, kind))
         out = []
         for item in items:
