@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ondeck.domain.schedules import Layer, Schedule, layer_on_call, next_change, on_call, upcoming
+from ondeck.domain.schedules import (
+    Layer,
+    Schedule,
+    layer_covering,
+    next_change,
+    on_call,
+    upcoming,
+)
 
 LONDON = ZoneInfo("Europe/London")
 ADA, GRACE, LINUS, CTO = 1, 2, 3, 4
@@ -175,7 +182,7 @@ def test_a_handoff_inside_the_repeated_autumn_hour_happens_once() -> None:
 def test_a_layer_before_its_start_has_nobody_and_changes_at_its_start() -> None:
     later = rotation("2027-01-04T09:00", timedelta(weeks=1))
 
-    assert layer_on_call(later, "Europe/London", utc("2027-01-04T08:59:00")) is None
+    assert layer_covering(schedule(later), later, utc("2027-01-04T08:59:00")) is None
     assert on_call(schedule(later), utc("2027-01-04T08:59:00")) == ()
     assert next_change(schedule(later), utc("2026-12-01T00:00:00")) == utc("2027-01-04T09:00:00")
 
