@@ -100,11 +100,11 @@ def _fire_from(
         if current is None:
             break
         firing = escalation.fire(policy, current, now)
-        people, empty_targets = _resolve_targets(work, firing.level, now)
+        paged, empty_targets = _resolve_targets(work, firing.level, now)
         label = f"level {current.level + 1}" + (f" (repeat {current.loop})" if current.loop else "")
-        if people:
-            writes.messages.extend(_messages_for(incident, current, people, now))
-            names = ", ".join(person.name for person in people)
+        if paged:
+            writes.messages.extend(_messages_for(incident, current, paged, now))
+            names = ", ".join(item.person.name for item in paged)
             writes.timeline.append(
                 NewTimelineEntry(
                     incident_id=incident.id,
@@ -115,7 +115,7 @@ def _fire_from(
                     data={
                         "level": current.level,
                         "loop": current.loop,
-                        "users": [person.email for person in people],
+                        "users": [item.person.email for item in paged],
                         "unresolved_targets": empty_targets,
                     },
                 )
@@ -156,36 +156,55 @@ def _fire_from(
     )
 
 
+@dataclass(frozen=True)
+class _Paged:
+    person: Person
+    schedule_id: int | None
+    """The schedule that put them on call, when a schedule target found them."""
+
+
 def _resolve_targets(
     work: UnitOfWork, level: EscalationLevel, now: datetime
-) -> tuple[list[Person], list[str]]:
+) -> tuple[list[_Paged], list[str]]:
     """The people a level pages right now (on-call resolved at ``now``), and empty targets."""
-    user_ids: list[int] = []
+    found_by: dict[int, int | None] = {}
     empty: list[str] = []
     for target in level.targets:
         found: tuple[int, ...]
+        schedule_id: int | None = None
         if target.kind is TargetKind.USER:
             found = (target.ref,)
         elif target.kind is TargetKind.SCHEDULE:
-            schedule = work.directory.schedule(target.ref)
+            schedule_id = target.ref
+            schedule = work.directory.schedule(target.ref, start=now, end=now + _INSTANT)
             found = () if schedule is None else on_call(schedule, now)
         else:
             found = work.directory.team_member_ids(target.ref)
         if not found:
             empty.append(f"{target.kind.value} {target.name}")
-        user_ids.extend(uid for uid in found if uid not in user_ids)
-    people = [p for p in (work.directory.person(uid) for uid in user_ids) if p is not None]
-    return people, empty
+        for uid in found:
+            found_by.setdefault(uid, schedule_id)
+    paged = [
+        _Paged(person, found_by[uid])
+        for uid in found_by
+        if (person := work.directory.person(uid)) is not None
+    ]
+    return paged, empty
+
+
+_INSTANT = timedelta(seconds=1)
+"""Overrides and absences are loaded for ``[now, now + 1s)``: all that matters at ``now``."""
 
 
 def _messages_for(
     incident: IncidentRecord,
     position: escalation.Position,
-    people: list[Person],
+    paged: list[_Paged],
     now: datetime,
 ) -> list[NewMessage]:
     out = []
-    for person in people:
+    for item in paged:
+        person = item.person
         for planned in notifications.plan(person.contacts, person.rules, incident.urgency):
             out.append(
                 NewMessage(
@@ -204,6 +223,7 @@ def _messages_for(
                     level=position.level,
                     loop=position.loop,
                     deliver_at=now + planned.delay,
+                    schedule_id=item.schedule_id,
                 )
             )
     return out
@@ -425,6 +445,7 @@ def _fail_over(work: UnitOfWork, message: OutboxMessage, person: Person, now: da
                 level=message.level,
                 loop=message.loop,
                 deliver_at=now,
+                schedule_id=message.schedule_id,
             )
         ],
         now=now,

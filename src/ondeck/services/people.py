@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ondeck.domain.schedules import on_call, upcoming
+from ondeck.domain.schedules import LOOKAHEAD_LIMIT, on_call, upcoming
 from ondeck.services.errors import NotFound
 from ondeck.services.ports import Person, UnitOfWorkFactory
 
@@ -48,7 +48,7 @@ def who_is_on_call(
         for item in work.org.listing("schedules"):
             if schedule_name is not None and item["spec"].name != schedule_name:
                 continue
-            schedule = work.directory.schedule(item["id"])
+            schedule = work.directory.schedule(item["id"], start=at, end=at + LOOKAHEAD_LIMIT)
             assert schedule is not None
             changes = upcoming(schedule, at, 1)
             next_at, next_ids = changes[0] if changes else (None, ())

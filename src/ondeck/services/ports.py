@@ -5,11 +5,14 @@ Records returned here are plain frozen dataclasses: services never see SQLAlchem
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from ondeck.domain.fairness import PageRecord
 from ondeck.domain.model import (
     ContactMethod,
     IncidentStatus,
@@ -19,7 +22,9 @@ from ondeck.domain.model import (
     Urgency,
 )
 from ondeck.domain.org import OrgSpec
-from ondeck.domain.schedules import Schedule
+from ondeck.domain.rotation import Window
+from ondeck.domain.schedules import Away, AwayKind, Override, Schedule
+from ondeck.domain.trades import Period, Trade, TradeKind, TradeRequest, TradeStatus
 
 
 class Clock(Protocol):
@@ -130,6 +135,8 @@ class NewMessage:
     level: int
     loop: int
     deliver_at: datetime
+    schedule_id: int | None = None
+    """The schedule that put this person on call for the page, when one did."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +154,7 @@ class OutboxMessage:
     deliver_at: datetime
     attempts: int
     last_error: str
+    schedule_id: int | None = None
 
 
 class DuplicateOpenIncident(Exception):
@@ -263,7 +271,9 @@ class DirectoryStore(Protocol):
 
     def policy_snapshot(self, policy_id: int) -> PolicySnapshot: ...
 
-    def schedule(self, schedule_id: int) -> Schedule | None: ...
+    def schedule(self, schedule_id: int, *, start: datetime, end: datetime) -> Schedule | None:
+        """The schedule as the domain sees it for ``[start, end)``: its layers with only the
+        people who opted in, and the overrides and absences that touch the window."""
 
     def team_member_ids(self, team_id: int) -> tuple[int, ...]: ...
 
@@ -296,6 +306,238 @@ class OrgStore(Protocol):
         """Read models for the API and UI: users, teams, schedules, policies, services."""
 
 
+@dataclass(frozen=True)
+class LayerRecord:
+    name: str
+    start: datetime
+    """Naive wall-clock time in the schedule's zone: the first handoff."""
+    turn: timedelta
+    participants: tuple[int, ...]
+    """Everyone listed, in turn order, whether or not they have opted in yet."""
+    restrictions: tuple[Window, ...]
+
+
+@dataclass(frozen=True)
+class ScheduleRecord:
+    id: int
+    name: str
+    timezone: str
+    max_share: int
+    layers: tuple[LayerRecord, ...]
+    calendar_generation: int
+
+    @property
+    def participants(self) -> tuple[int, ...]:
+        """Everyone listed in any layer, each once, in order of first appearance."""
+        return tuple(dict.fromkeys(p for layer in self.layers for p in layer.participants))
+
+
+class Consent(StrEnum):
+    INVITED = "invited"
+    CONSENTED = "consented"
+    DECLINED = "declined"
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    schedule_id: int
+    user_id: int
+    state: Consent
+    recorded_by: str
+    at: datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class OverrideRecord:
+    id: int
+    schedule_id: int
+    user_id: int
+    start: datetime
+    end: datetime
+    note: str
+    trade_id: int | None
+    created_at: datetime
+    created_by: str
+
+    def override(self) -> Override:
+        return Override(self.id, self.user_id, self.start, self.end, trade=self.trade_id)
+
+
+@dataclass(frozen=True)
+class TradeRecord:
+    id: int
+    schedule_id: int
+    kind: TradeKind
+    status: TradeStatus
+    requester_id: int
+    colleague_id: int | None
+    start: datetime
+    end: datetime
+    swap_start: datetime | None
+    swap_end: datetime | None
+    note: str
+    created_at: datetime
+    answered_at: datetime | None
+    answered_by_id: int | None
+
+    def trade(self) -> Trade:
+        swap = (
+            Period(self.swap_start, self.swap_end)
+            if self.swap_start is not None and self.swap_end is not None
+            else None
+        )
+        request = TradeRequest(
+            kind=self.kind,
+            requester=self.requester_id,
+            window=Period(self.start, self.end),
+            colleague=self.colleague_id,
+            swap_window=swap,
+        )
+        return Trade(self.id, request, self.status)
+
+
+@dataclass(frozen=True)
+class AbsenceRecord:
+    id: int
+    user_id: int
+    schedule_id: int | None
+    """None: away from every schedule (leave)."""
+    layer: str | None
+    kind: AwayKind
+    start: datetime | None
+    end: datetime | None
+    reason: str
+    created_at: datetime
+    created_by: str
+
+    def away(self) -> Away:
+        return Away(self.user_id, self.start, self.end, layer=self.layer, kind=self.kind)
+
+
+@dataclass(frozen=True)
+class ScheduleEvent:
+    id: int
+    schedule_id: int
+    at: datetime
+    kind: str
+    actor: str
+    message: str
+    data: dict[str, Any] = field(compare=False, hash=False)
+
+
+class ScheduleStore(Protocol):
+    """Schedules beyond their layers: consent, overrides, trades, absences and their history."""
+
+    def record(self, schedule_id: int) -> ScheduleRecord | None: ...
+
+    def id_by_name(self, name: str) -> int | None: ...
+
+    def consents(self, schedule_id: int) -> dict[int, ConsentRecord]: ...
+
+    def set_consent(
+        self,
+        *,
+        schedule_id: int,
+        user_id: int,
+        state: Consent,
+        by: str,
+        at: datetime,
+        note: str = "",
+    ) -> None: ...
+
+    def overrides(
+        self, schedule_id: int, *, start: datetime, end: datetime
+    ) -> list[OverrideRecord]:
+        """Overrides of the schedule overlapping ``[start, end)``, oldest first."""
+
+    def get_override(self, override_id: int) -> OverrideRecord | None: ...
+
+    def add_override(
+        self,
+        *,
+        schedule_id: int,
+        user_id: int,
+        start: datetime,
+        end: datetime,
+        note: str,
+        by: str,
+        at: datetime,
+        trade_id: int | None = None,
+    ) -> int: ...
+
+    def remove_override(self, override_id: int) -> None: ...
+
+    def absences(
+        self,
+        *,
+        schedule_id: int | None = None,
+        user_ids: Collection[int] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> list[AbsenceRecord]:
+        """Absences that apply to ``schedule_id`` (its own and everywhere-leave; None: all),
+        of ``user_ids`` (None: anyone), overlapping ``[start, end)`` where given."""
+
+    def get_absence(self, absence_id: int) -> AbsenceRecord | None: ...
+
+    def add_absence(
+        self,
+        *,
+        user_id: int,
+        schedule_id: int | None,
+        layer: str | None,
+        kind: AwayKind,
+        start: datetime | None,
+        end: datetime | None,
+        reason: str,
+        by: str,
+        at: datetime,
+    ) -> int: ...
+
+    def remove_absence(self, absence_id: int) -> None: ...
+
+    def trades(
+        self, schedule_id: int, *, statuses: Collection[TradeStatus] = ()
+    ) -> list[TradeRecord]: ...
+
+    def get_trade(self, trade_id: int, *, lock: bool = False) -> TradeRecord | None: ...
+
+    def add_trade(
+        self, *, schedule_id: int, request: TradeRequest, note: str, at: datetime
+    ) -> int: ...
+
+    def answer_trade(
+        self, trade_id: int, *, status: TradeStatus, by: int | None, at: datetime
+    ) -> None: ...
+
+    def add_event(
+        self,
+        schedule_id: int,
+        *,
+        at: datetime,
+        kind: str,
+        message: str,
+        actor: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> None: ...
+
+    def events(self, schedule_id: int, *, limit: int = 100) -> list[ScheduleEvent]:
+        """The newest ``limit`` events of the schedule, newest first."""
+
+    def pages(self, schedule_id: int, *, start: datetime, end: datetime) -> list[PageRecord]:
+        """Incidents that paged someone through this schedule in ``[start, end)``: the first
+        page sent to each person, and when that person acknowledged, if they did."""
+
+    def last_delivery_states(self, user_ids: Collection[int]) -> dict[int, str]:
+        """Contact method id → outcome (sent or failed) of its most recent finished delivery."""
+
+    def calendar_generation(self, kind: str, owner_id: int) -> int | None:
+        """The current generation of a ``user`` or ``schedule`` calendar link; None: no owner."""
+
+    def bump_calendar_generation(self, kind: str, owner_id: int) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the ``with`` block without ``commit()`` rolls back."""
 
@@ -303,6 +545,7 @@ class UnitOfWork(Protocol):
     paging: PagingStore
     directory: DirectoryStore
     org: OrgStore
+    schedules: ScheduleStore
 
     def __enter__(self) -> Self: ...
 

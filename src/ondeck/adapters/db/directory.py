@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
+from ondeck.adapters.db.rosters import SqlScheduleStore
 from ondeck.adapters.db.tables import (
     api_tokens,
     contact_methods,
     escalation_policies,
     integrations,
     notification_rules,
-    schedule_layers,
-    schedules,
     services,
     team_members,
     users,
@@ -30,7 +30,14 @@ from ondeck.domain.model import (
     Urgency,
 )
 from ondeck.domain.schedules import Layer, Schedule
-from ondeck.services.ports import Person, Route
+from ondeck.services.ports import (
+    AbsenceRecord,
+    Consent,
+    OverrideRecord,
+    Person,
+    Route,
+    ScheduleRecord,
+)
 
 
 def policy_from_row(row: RowMapping) -> PolicySnapshot:
@@ -51,19 +58,29 @@ def policy_from_row(row: RowMapping) -> PolicySnapshot:
     )
 
 
-def schedule_from_rows(row: RowMapping, layer_rows: list[RowMapping]) -> Schedule:
+def domain_schedule(
+    record: ScheduleRecord,
+    consented: Collection[int],
+    overrides: list[OverrideRecord],
+    absences: list[AbsenceRecord],
+) -> Schedule:
+    """The schedule as the domain computes with it: each layer keeps only the people who
+    opted in (in their order), with the given overrides and absences."""
     return Schedule(
-        name=row["name"],
-        timezone=row["timezone"],
+        name=record.name,
+        timezone=record.timezone,
         layers=tuple(
             Layer(
-                name=layer["name"],
-                start=datetime.fromisoformat(layer["start_local"]),
-                turn=timedelta(seconds=layer["turn_seconds"]),
-                participants=tuple(int(p) for p in layer["participants"]),
+                name=layer.name,
+                start=layer.start,
+                turn=layer.turn,
+                participants=tuple(p for p in layer.participants if p in consented),
+                restrictions=layer.restrictions,
             )
-            for layer in sorted(layer_rows, key=lambda r: r["position"])
+            for layer in record.layers
         ),
+        overrides=tuple(o.override() for o in overrides),
+        away=tuple(a.away() for a in absences),
     )
 
 
@@ -104,7 +121,7 @@ class SqlDirectoryStore:
         self._conn = conn
         self._routes: dict[str, Route | None] = {}
         self._policies: dict[int, PolicySnapshot] = {}
-        self._schedules: dict[int, Schedule | None] = {}
+        self._schedules: dict[tuple[int, datetime, datetime], Schedule | None] = {}
         self._teams: dict[int, tuple[int, ...]] = {}
         self._people: dict[int, Person | None] = {}
 
@@ -141,25 +158,30 @@ class SqlDirectoryStore:
         )
         return policy_from_row(row)
 
-    def schedule(self, schedule_id: int) -> Schedule | None:
-        if schedule_id not in self._schedules:
-            self._schedules[schedule_id] = self._load_schedule(schedule_id)
-        return self._schedules[schedule_id]
+    def schedule(self, schedule_id: int, *, start: datetime, end: datetime) -> Schedule | None:
+        key = (schedule_id, start, end)
+        if key not in self._schedules:
+            self._schedules[key] = self._load_schedule(schedule_id, start, end)
+        return self._schedules[key]
 
-    def _load_schedule(self, schedule_id: int) -> Schedule | None:
-        row = (
-            self._conn.execute(select(schedules).where(schedules.c.id == schedule_id))
-            .mappings()
-            .first()
-        )
-        if row is None:
+    def _load_schedule(self, schedule_id: int, start: datetime, end: datetime) -> Schedule | None:
+        store = SqlScheduleStore(self._conn)
+        record = store.record(schedule_id)
+        if record is None:
             return None
-        layers = list(
-            self._conn.execute(
-                select(schedule_layers).where(schedule_layers.c.schedule_id == schedule_id)
-            ).mappings()
+        consented = {
+            user
+            for user, consent in store.consents(schedule_id).items()
+            if consent.state is Consent.CONSENTED
+        }
+        return domain_schedule(
+            record,
+            consented,
+            store.overrides(schedule_id, start=start, end=end),
+            store.absences(
+                schedule_id=schedule_id, user_ids=record.participants, start=start, end=end
+            ),
         )
-        return schedule_from_rows(row, layers)
 
     def team_member_ids(self, team_id: int) -> tuple[int, ...]:
         if team_id not in self._teams:

@@ -20,11 +20,13 @@ from ondeck.adapters.db.directory import SqlDirectoryStore
 from ondeck.adapters.db.incidents import SqlIncidentStore
 from ondeck.adapters.db.org import SqlOrgStore
 from ondeck.adapters.db.paging import SqlPagingStore
+from ondeck.adapters.db.rosters import SqlScheduleStore
 from ondeck.services.ports import (
     DirectoryStore,
     IncidentStore,
     OrgStore,
     PagingStore,
+    ScheduleStore,
     UnitOfWork,
     Wakeup,
 )
@@ -102,6 +104,7 @@ class SqlUnitOfWork:
         self.paging: PagingStore = SqlPagingStore(self._conn)
         self.directory: DirectoryStore = SqlDirectoryStore(self._conn)
         self.org: OrgStore = SqlOrgStore(self._conn)
+        self.schedules: ScheduleStore = SqlScheduleStore(self._conn)
         return self
 
     def __exit__(

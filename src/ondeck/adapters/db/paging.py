@@ -89,6 +89,7 @@ class SqlPagingStore:
                 "deliver_at": m.deliver_at,
                 "attempts": 0,
                 "created_at": now,
+                "schedule_id": m.schedule_id,
             }
             for m in messages
         ]
@@ -148,6 +149,7 @@ class SqlPagingStore:
                 deliver_at=row["deliver_at"],
                 attempts=row["attempts"],
                 last_error=row["last_error"],
+                schedule_id=row["schedule_id"],
             )
             for row in rows
         ]

@@ -70,6 +70,7 @@ users = Table(
     Column("role", String(20), nullable=False, server_default="user"),
     Column("password_hash", String(200), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("calendar_generation", Integer, nullable=False, server_default="0"),
 )
 
 contact_methods = Table(
@@ -120,6 +121,8 @@ schedules = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("name", String(200), nullable=False, unique=True),
     Column("timezone", String(64), nullable=False),
+    Column("max_share", Integer, nullable=False, server_default="50"),
+    Column("calendar_generation", Integer, nullable=False, server_default="0"),
 )
 
 schedule_layers = Table(
@@ -134,6 +137,83 @@ schedule_layers = Table(
     Column("start_local", String(32), nullable=False),
     Column("turn_seconds", Integer, nullable=False),
     Column("participants", JSON, nullable=False),
+    Column("restrictions", JSON, nullable=False, server_default=text("'[]'")),
+)
+
+rotation_consents = Table(
+    "rotation_consents",
+    metadata,
+    Column("schedule_id", ForeignKey("schedules.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("state", String(10), nullable=False),
+    Column("recorded_by", String(320), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("note", String(500), nullable=False, server_default=""),
+)
+
+schedule_trades = Table(
+    "schedule_trades",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "schedule_id", ForeignKey("schedules.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("kind", String(10), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("requester_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("colleague_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=True),
+    Column("start_at", UtcDateTime, nullable=False),
+    Column("end_at", UtcDateTime, nullable=False),
+    Column("swap_start_at", UtcDateTime, nullable=True),
+    Column("swap_end_at", UtcDateTime, nullable=True),
+    Column("note", String(500), nullable=False, server_default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("answered_at", UtcDateTime, nullable=True),
+    Column("answered_by_id", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+)
+
+schedule_overrides = Table(
+    "schedule_overrides",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("schedule_id", ForeignKey("schedules.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("start_at", UtcDateTime, nullable=False),
+    Column("end_at", UtcDateTime, nullable=False),
+    Column("note", String(500), nullable=False, server_default=""),
+    Column("trade_id", ForeignKey("schedule_trades.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(320), nullable=False, server_default=""),
+    Index("ix_schedule_overrides_schedule_end", "schedule_id", "end_at"),
+)
+
+absences = Table(
+    "absences",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("schedule_id", ForeignKey("schedules.id", ondelete="CASCADE"), nullable=True),
+    Column("layer", String(200), nullable=True),
+    Column("kind", String(10), nullable=False),
+    Column("start_at", UtcDateTime, nullable=True),
+    Column("end_at", UtcDateTime, nullable=True),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(320), nullable=False, server_default=""),
+)
+
+schedule_events = Table(
+    "schedule_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "schedule_id", ForeignKey("schedules.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("actor", String(320), nullable=False, server_default=""),
+    Column("message", Text, nullable=False),
+    Column("data", JSON, nullable=False),
 )
 
 escalation_policies = Table(
@@ -244,7 +324,10 @@ outbox = Table(
     Column("last_error", Text, nullable=False, server_default=""),
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime, nullable=True),
+    # The schedule that put this person on call for the page, if one did (fairness reports).
+    Column("schedule_id", ForeignKey("schedules.id", ondelete="SET NULL"), nullable=True),
     Index("ix_outbox_state_deliver_at", "state", "deliver_at"),
+    Index("ix_outbox_schedule_sent", "schedule_id", "sent_at"),
 )
 
 change_events = Table(
