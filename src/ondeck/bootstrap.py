@@ -18,10 +18,10 @@ from ondeck.adapters.db.engine import (
     database_reachable,
 )
 from ondeck.adapters.db.wakeup import start_listener
-from ondeck.adapters.signing import ItsdangerousLinkSigner
+from ondeck.adapters.signing import HmacCalendarSigner, ItsdangerousLinkSigner
 from ondeck.config import Settings
 from ondeck.services.paging import Links
-from ondeck.services.ports import Channel, Clock, UnitOfWorkFactory, Wakeup
+from ondeck.services.ports import CalendarSigner, Channel, Clock, UnitOfWorkFactory, Wakeup
 
 
 class SystemClock:
@@ -38,7 +38,17 @@ class Container:
     wakeup: Wakeup
     links: Links
     channels: dict[str, Channel]
+    calendars: CalendarSigner
     _stop: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def deliverable(self) -> frozenset[str]:
+        """Contact method kinds this server can actually deliver (not merely log)."""
+        return frozenset(
+            kind
+            for kind, channel in self.channels.items()
+            if not isinstance(channel, LogEmailChannel)
+        )
 
     def database_ok(self) -> bool:
         return database_reachable(self.engine)
@@ -86,4 +96,5 @@ def bootstrap(
         wakeup=wakeup,
         links=Links(signer=signer, base_url=settings.base_url),
         channels=channels if channels is not None else build_channels(settings),
+        calendars=HmacCalendarSigner(settings.secret_key),
     )

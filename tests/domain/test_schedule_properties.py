@@ -8,7 +8,7 @@ fall before, inside and after it.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -93,14 +93,18 @@ _WINDOWS = st.builds(
 
 @st.composite
 def _layer(draw: st.DrawFn, name: str, zone: ZoneInfo, start: datetime) -> Layer:
-    began = timedelta(minutes=draw(st.integers(-60 * 24 * 60, -1) | st.integers(-24 * 60, 6 * 24 * 60)))
+    began = timedelta(
+        minutes=draw(st.integers(-60 * 24 * 60, -1) | st.integers(-24 * 60, 6 * 24 * 60))
+    )
     wall = (start.astimezone(zone) + began).replace(tzinfo=None, second=0, microsecond=0)
     restricted = draw(st.sampled_from((False, False, True)))
     return Layer(
         name=name,
         start=wall,
         turn=draw(st.sampled_from(TURNS)),
-        participants=tuple(draw(st.lists(st.integers(1, PEOPLE), min_size=1, max_size=4) | _NOBODY)),
+        participants=tuple(
+            draw(st.lists(st.integers(1, PEOPLE), min_size=1, max_size=4) | _NOBODY)
+        ),
         restrictions=tuple(draw(st.lists(_WINDOWS, min_size=1, max_size=2))) if restricted else (),
     )
 
@@ -277,3 +281,53 @@ def test_upcoming_and_next_shift_agree_with_shifts(scenario: Scenario) -> None:
         assert found.end >= first.end
         if first.end < end:
             assert found.end == first.end
+
+
+DST_ZONES = ("Europe/London", "America/New_York", "Australia/Lord_Howe")
+
+
+def _offset(moment: datetime, zone: ZoneInfo) -> timedelta:
+    offset = moment.astimezone(zone).utcoffset()
+    assert offset is not None
+    return offset
+
+
+def _exists(wall: datetime, zone: ZoneInfo) -> bool:
+    """Whether the naive ``wall`` time is ever shown by the clocks of ``zone``."""
+    return wall.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.sampled_from(DST_ZONES),
+    st.sampled_from((1, 2, 7, 14)),
+    st.builds(
+        datetime.combine,
+        st.dates(min_value=date(2025, 6, 1), max_value=date(2025, 12, 31)),
+        st.builds(time, st.integers(0, 23) | st.sampled_from((1, 2)), st.integers(0, 59)),
+    ),
+)
+def test_whole_day_turns_hand_over_at_the_same_wall_clock_time_across_every_change_of_2026(
+    timezone: str, days: int, start: datetime
+) -> None:
+    zone = ZoneInfo(timezone)
+    layer = Layer("L", start, timedelta(days=days), (1, 2, 3))
+    rota = Schedule("S", timezone, (layer,))
+    changes = [c for c in TRANSITIONS_2026 if _offset(c, zone) != _offset(c - MICROSECOND, zone)]
+    assert len(changes) == 2
+
+    for change in changes:
+        handoffs = [m for m, _ in upcoming(rota, change - timedelta(days=2 * days + 1), 5)]
+
+        assert handoffs[0] < change < handoffs[-1]
+        for moment in handoffs:
+            shown = moment.astimezone(zone)
+            wall = datetime.combine(shown.date(), start.time())
+            if _exists(wall, zone):
+                assert shown.replace(tzinfo=None) == wall
+                assert shown.fold == 0
+            else:
+                skipped = _offset(change, zone) - _offset(change - MICROSECOND, zone)
+                assert shown.replace(tzinfo=None) == wall + skipped
+        dates = [moment.astimezone(zone).date() for moment in handoffs]
+        assert {(b - a).days for a, b in zip(dates, dates[1:], strict=False)} == {days}

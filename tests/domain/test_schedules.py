@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ondeck.domain.rotation import Window
 from ondeck.domain.schedules import (
+    Cover,
     Layer,
+    Override,
     Schedule,
+    Shift,
+    Source,
+    SourceKind,
+    covering,
+    gaps,
     layer_covering,
     next_change,
+    next_shift,
     on_call,
+    shifts,
     upcoming,
 )
 
@@ -260,3 +271,206 @@ def test_upcoming_changes_are_in_order_and_each_hands_the_pager_to_someone_else(
         assert who != current
         assert on_call(schedule, moment) == who
         current, previous = who, moment
+
+
+@pytest.mark.parametrize(
+    ("zone", "change"),
+    [("Europe/London", 1.0), ("America/New_York", 1.0), ("Australia/Lord_Howe", 0.5)],
+)
+@pytest.mark.parametrize(
+    ("turn", "handoffs"),
+    [(timedelta(days=1), 365), (timedelta(weeks=1), 52)],
+    ids=["daily", "weekly"],
+)
+def test_every_whole_day_handoff_of_2026_is_at_nine_local_and_turns_stretch_over_the_changes(
+    zone: str, change: float, turn: timedelta, handoffs: int
+) -> None:
+    tz = ZoneInfo(zone)
+    rota = schedule(rotation("2025-12-29T09:00", turn), zone=zone)
+    hours = turn / timedelta(hours=1)
+
+    year = shifts(rota, datetime(2026, 1, 1, tzinfo=tz), datetime(2027, 1, 1, tzinfo=tz))
+
+    starts = [shift.start.astimezone(tz) for shift in year[1:]]
+    assert len(starts) == handoffs
+    assert {f"{moment:%H:%M}" for moment in starts} == {"09:00"}
+    assert {(b.date() - a.date()).days for a, b in zip(starts, starts[1:], strict=False)} == {
+        turn.days
+    }
+    assert {(s.end - s.start) / timedelta(hours=1) for s in year[1:-1]} == {
+        hours - change,
+        hours,
+        hours + change,
+    }
+
+
+LAYER = Source(SourceKind.LAYER, layer="L")
+EVENING = (
+    Override(1, CTO, utc("2026-11-10T18:00"), utc("2026-11-11T09:00")),
+    Override(5, LINUS, utc("2026-11-11T00:00"), utc("2026-11-11T06:00")),
+    Override(3, ADA, utc("2026-11-10T20:00"), utc("2026-11-11T03:00")),
+    Override(9, LINUS, utc("2026-11-10T19:00"), utc("2026-11-10T19:00")),
+)
+OVERRIDDEN = replace(WEEKLY, overrides=EVENING)
+
+
+def by_override(number: int) -> Source:
+    return Source(SourceKind.OVERRIDE, override=number)
+
+
+@pytest.mark.parametrize(
+    ("at", "expected"),
+    [
+        ("2026-11-10T17:59:59", Cover(GRACE, LAYER)),
+        ("2026-11-10T18:00:00", Cover(CTO, by_override(1))),
+        ("2026-11-10T19:00:00", Cover(CTO, by_override(1))),
+        ("2026-11-10T20:00:00", Cover(ADA, by_override(3))),
+        ("2026-11-11T00:00:00", Cover(LINUS, by_override(5))),
+        ("2026-11-11T03:00:00", Cover(LINUS, by_override(5))),
+        ("2026-11-11T06:00:00", Cover(CTO, by_override(1))),
+        ("2026-11-11T09:00:00", Cover(GRACE, LAYER)),
+    ],
+)
+def test_the_newest_override_covering_a_moment_names_who_is_on_call_and_why(
+    at: str, expected: Cover
+) -> None:
+    assert covering(OVERRIDDEN, utc(at)) == expected
+
+
+def test_shifts_cut_the_timeline_wherever_the_person_or_the_reason_changes() -> None:
+    timeline = shifts(OVERRIDDEN, utc("2026-11-10T12:00"), utc("2026-11-11T12:00"))
+
+    assert timeline == [
+        Shift(GRACE, utc("2026-11-10T12:00"), utc("2026-11-10T18:00"), LAYER),
+        Shift(CTO, utc("2026-11-10T18:00"), utc("2026-11-10T20:00"), by_override(1)),
+        Shift(ADA, utc("2026-11-10T20:00"), utc("2026-11-11T00:00"), by_override(3)),
+        Shift(LINUS, utc("2026-11-11T00:00"), utc("2026-11-11T06:00"), by_override(5)),
+        Shift(CTO, utc("2026-11-11T06:00"), utc("2026-11-11T09:00"), by_override(1)),
+        Shift(GRACE, utc("2026-11-11T09:00"), utc("2026-11-11T12:00"), LAYER),
+    ]
+
+
+def test_an_override_for_whoever_the_rotation_has_anyway_still_shows_as_an_override() -> None:
+    same = replace(
+        WEEKLY, overrides=(Override(2, GRACE, utc("2026-11-10T18:00"), utc("2026-11-11T09:00")),)
+    )
+
+    timeline = shifts(same, utc("2026-11-10T12:00"), utc("2026-11-11T12:00"))
+
+    assert [(s.user, s.source.kind) for s in timeline] == [
+        (GRACE, SourceKind.LAYER),
+        (GRACE, SourceKind.OVERRIDE),
+        (GRACE, SourceKind.LAYER),
+    ]
+    assert upcoming(same, utc("2026-11-10T12:00"), 1) == [(utc("2026-11-16T09:00"), (LINUS,))]
+
+
+def test_an_override_with_a_trade_is_a_trade() -> None:
+    traded = replace(
+        WEEKLY,
+        overrides=(Override(4, LINUS, utc("2026-11-10T18:00"), utc("2026-11-11T09:00"), trade=12),),
+    )
+
+    assert covering(traded, utc("2026-11-10T18:00")) == Cover(
+        LINUS, Source(SourceKind.TRADE, override=4, trade=12)
+    )
+
+
+OFFICE_HOURS = Window(frozenset(range(5)), time(9, 0), time(17, 0))
+NIGHTS = Window(start=time(22, 0), end=time(6, 0))
+
+
+def restricted(*windows: Window, people: tuple[int, ...] = (CTO,), name: str = "office") -> Layer:
+    return replace(
+        rotation("2026-11-02T09:00", timedelta(weeks=1), people, name), restrictions=windows
+    )
+
+
+def test_a_restricted_layer_on_top_takes_only_its_windows_and_the_base_layer_the_rest() -> None:
+    rota = schedule(
+        rotation("2026-11-02T09:00", timedelta(weeks=1), name="base"), restricted(OFFICE_HOURS)
+    )
+    base = Source(SourceKind.LAYER, layer="base")
+    office = Source(SourceKind.LAYER, layer="office")
+
+    timeline = shifts(rota, utc("2026-11-13T00:00"), utc("2026-11-16T12:00"))
+
+    assert timeline == [
+        Shift(GRACE, utc("2026-11-13T00:00"), utc("2026-11-13T09:00"), base),
+        Shift(CTO, utc("2026-11-13T09:00"), utc("2026-11-13T17:00"), office),
+        Shift(GRACE, utc("2026-11-13T17:00"), utc("2026-11-16T09:00"), base),
+        Shift(CTO, utc("2026-11-16T09:00"), utc("2026-11-16T12:00"), office),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("windows", "start", "end", "expected"),
+    [
+        (
+            (OFFICE_HOURS,),
+            "2026-11-13T00:00",
+            "2026-11-16T12:00",
+            [
+                ("2026-11-13T00:00", "2026-11-13T09:00"),
+                ("2026-11-13T17:00", "2026-11-16T09:00"),
+            ],
+        ),
+        (
+            (NIGHTS,),
+            "2026-11-13T00:00",
+            "2026-11-14T00:00",
+            [("2026-11-13T06:00", "2026-11-13T22:00")],
+        ),
+        (
+            (OFFICE_HOURS, NIGHTS),
+            "2026-11-13T00:00",
+            "2026-11-13T12:00",
+            [("2026-11-13T06:00", "2026-11-13T09:00")],
+        ),
+        ((Window(),), "2026-11-13T00:00", "2026-11-20T00:00", []),
+    ],
+    ids=["office-hours", "nights", "both", "whole-days"],
+)
+def test_a_schedule_of_restricted_layers_only_has_gaps_outside_their_windows(
+    windows: tuple[Window, ...], start: str, end: str, expected: list[tuple[str, str]]
+) -> None:
+    rota = schedule(restricted(*windows))
+
+    holes = gaps(rota, utc(start), utc(end))
+
+    assert holes == [(utc(a), utc(b)) for a, b in expected]
+    for a, b in holes:
+        assert on_call(rota, a) == on_call(rota, b - timedelta(microseconds=1)) == ()
+
+
+@pytest.mark.parametrize(
+    ("user", "after", "expected"),
+    [
+        (ADA, "2026-11-10T12:00", ("2026-11-23T09:00", "2026-11-30T09:00")),
+        (GRACE, "2026-11-10T12:00", ("2026-11-30T09:00", "2026-12-07T09:00")),
+        (GRACE, "2026-11-09T08:59", ("2026-11-09T09:00", "2026-11-16T09:00")),
+        (GRACE, "2026-11-09T09:00", ("2026-11-30T09:00", "2026-12-07T09:00")),
+        (CTO, "2026-11-10T12:00", None),
+    ],
+)
+def test_the_next_shift_of_someone_is_the_first_that_starts_strictly_after_the_moment(
+    user: int, after: str, expected: tuple[str, str] | None
+) -> None:
+    found = next_shift(WEEKLY, user, utc(after))
+
+    if expected is None:
+        assert found is None
+    else:
+        assert found == Shift(user, utc(expected[0]), utc(expected[1]), LAYER)
+
+
+def test_the_next_shift_can_be_an_override_inside_someone_elses_turn() -> None:
+    found = next_shift(OVERRIDDEN, ADA, utc("2026-11-10T12:00"))
+
+    assert found == Shift(ADA, utc("2026-11-10T20:00"), utc("2026-11-11T00:00"), by_override(3))
+
+
+def test_an_empty_or_backwards_window_has_no_shifts_and_no_gaps() -> None:
+    assert shifts(WEEKLY, utc("2026-11-10T12:00"), utc("2026-11-10T12:00")) == []
+    assert shifts(WEEKLY, utc("2026-11-10T12:00"), utc("2026-11-10T11:00")) == []
+    assert gaps(WEEKLY, utc("2026-11-10T12:00"), utc("2026-11-10T11:00")) == []

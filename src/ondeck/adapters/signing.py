@@ -1,6 +1,11 @@
-"""Signed, expiring action links (acknowledge/resolve from an email) with itsdangerous."""
+"""Signed links: expiring action links (acknowledge/resolve from an email) with itsdangerous,
+and calendar feed tokens."""
 
 from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -31,3 +36,19 @@ class ItsdangerousLinkSigner:
         if action not in ACTIONS:
             raise InvalidLink("this link is not valid")
         return int(incident_id), int(user_id), str(action)
+
+
+class HmacCalendarSigner:
+    """Calendar feed tokens: HMAC-SHA256 of (owner, generation) under the secret key.
+
+    Nothing is stored: the token is recomputed to check it, and raising the owner's
+    generation (``reset``) makes every earlier link stop working.
+    """
+
+    def __init__(self, secret_key: str) -> None:
+        self._key = hmac.new(secret_key.encode(), b"ondeck.calendar-feed", hashlib.sha256).digest()
+
+    def token(self, *, kind: str, owner_id: int, generation: int) -> str:
+        message = f"{kind}:{owner_id}:{generation}".encode()
+        digest = hmac.new(self._key, message, hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")

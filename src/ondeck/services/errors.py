@@ -25,3 +25,11 @@ class InvalidOrg(ServiceError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+class Forbidden(ServiceError):
+    """The signed-in person may not do this; nothing was changed."""
+
+
+class Refused(ServiceError):
+    """The request breaks a rule (a window already over, a trade not asked of you, ...)."""

@@ -433,6 +433,10 @@ class ScheduleStore(Protocol):
 
     def id_by_name(self, name: str) -> int | None: ...
 
+    def set_layer_participants(
+        self, schedule_id: int, layer: str, participants: tuple[int, ...]
+    ) -> None: ...
+
     def consents(self, schedule_id: int) -> dict[int, ConsentRecord]: ...
 
     def set_consent(
@@ -613,6 +617,11 @@ class LinkSigner(Protocol):
 
 class InvalidLink(Exception):
     pass
+
+
+class CalendarSigner(Protocol):
+    def token(self, *, kind: str, owner_id: int, generation: int) -> str:
+        """The secret of a calendar feed link; a new ``generation`` gives a new secret."""
 
 
 class Wakeup(Protocol):

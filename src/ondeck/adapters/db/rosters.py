@@ -162,6 +162,15 @@ class SqlScheduleStore:
         found = self._conn.execute(select(schedules.c.id).where(schedules.c.name == name)).scalar()
         return None if found is None else int(found)
 
+    def set_layer_participants(
+        self, schedule_id: int, layer: str, participants: tuple[int, ...]
+    ) -> None:
+        self._conn.execute(
+            update(schedule_layers)
+            .where(schedule_layers.c.schedule_id == schedule_id, schedule_layers.c.name == layer)
+            .values(participants=list(participants))
+        )
+
     def consents(self, schedule_id: int) -> dict[int, ConsentRecord]:
         rows = self._conn.execute(
             select(rotation_consents).where(rotation_consents.c.schedule_id == schedule_id)
