@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -201,3 +203,28 @@ def test_an_override_puts_its_person_on_call_even_when_they_are_away() -> None:
 
     assert on_call(schedule, utc("2026-11-10T17:59")) == (LINUS,)
     assert on_call(schedule, utc("2026-11-10T18:00")) == (GRACE,)
+
+
+def test_an_absence_written_in_local_time_through_the_repeated_hour_keeps_its_real_span() -> None:
+    london = ZoneInfo("Europe/London")
+    schedule = Schedule(
+        "Payments primary",
+        "Europe/London",
+        (replace(PRIMARY, start=datetime(2026, 10, 19, 9)),),
+        away=(
+            Away(
+                ADA,
+                utc("2026-10-25T00:30").astimezone(london),
+                utc("2026-10-25T01:15").astimezone(london),
+            ),
+        ),
+    )
+
+    timeline = shifts(schedule, utc("2026-10-25T00:00"), utc("2026-10-25T02:00"))
+
+    assert [(s.user, s.start, s.end) for s in timeline] == [
+        (ADA, utc("2026-10-25T00:00"), utc("2026-10-25T00:30")),
+        (GRACE, utc("2026-10-25T00:30"), utc("2026-10-25T01:15")),
+        (ADA, utc("2026-10-25T01:15"), utc("2026-10-25T02:00")),
+    ]
+    assert covering(schedule, utc("2026-10-25T01:00")) == stands_in(GRACE, ADA)

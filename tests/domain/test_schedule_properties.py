@@ -142,8 +142,11 @@ def _away(draw: st.DrawFn, layers: tuple[str, ...], start: datetime) -> Away:
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, *, always_staffed: bool = False) -> Scenario:
-    """A random schedule and window; with ``always_staffed``, one layer always has someone."""
+def scenarios(
+    draw: st.DrawFn, *, always_staffed: bool = False, with_overrides: bool = False
+) -> Scenario:
+    """A random schedule and window; with ``always_staffed``, one layer always has someone;
+    with ``with_overrides``, at least one override."""
     timezone = draw(st.sampled_from(ZONES))
     zone = ZoneInfo(timezone)
     start = draw(_STARTS)
@@ -160,7 +163,9 @@ def scenarios(draw: st.DrawFn, *, always_staffed: bool = False) -> Scenario:
             participants=tuple(draw(st.permutations(ALWAYS_THERE))),
         )
         layers.insert(draw(st.integers(0, len(layers))), staffed)
-    ids = draw(st.lists(st.integers(1, 1000), unique=True, max_size=4))
+    ids = draw(
+        st.lists(st.integers(1, 1000), unique=True, min_size=1 if with_overrides else 0, max_size=4)
+    )
     overrides = tuple(draw(_override(id, start)) for id in ids)
     away = tuple(draw(st.lists(_away(names, start), max_size=4)))
     schedule = Schedule(
@@ -196,13 +201,11 @@ def test_with_one_layer_always_staffed_there_is_never_a_gap(
 
 
 @settings(max_examples=120, deadline=None)
-@given(scenarios(), st.data())
+@given(scenarios(with_overrides=True), st.data())
 def test_an_override_always_wins_and_the_newest_covering_one_names_who_is_on_call(
     scenario: Scenario, data: st.DataObject
 ) -> None:
     schedule = scenario.schedule
-    if not schedule.overrides:
-        return
     chosen = data.draw(st.sampled_from(schedule.overrides))
     fraction = data.draw(st.floats(0, 1, exclude_max=True))
     at = min(chosen.start + (chosen.end - chosen.start) * fraction, chosen.end - MICROSECOND)
@@ -331,3 +334,46 @@ def test_whole_day_turns_hand_over_at_the_same_wall_clock_time_across_every_chan
                 assert shown.replace(tzinfo=None) == wall + skipped
         dates = [moment.astimezone(zone).date() for moment in handoffs]
         assert {(b - a).days for a, b in zip(dates, dates[1:], strict=False)} == {days}
+
+
+def _written_in(moment: datetime | None, zone: str) -> datetime | None:
+    return None if moment is None else moment.astimezone(ZoneInfo(zone))
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios(), st.sampled_from(ZONES))
+def test_the_timeline_does_not_depend_on_the_zone_times_are_written_in(
+    scenario: Scenario, written: str
+) -> None:
+    schedule = scenario.schedule
+    rewritten = replace(
+        schedule,
+        overrides=tuple(
+            replace(
+                o,
+                start=o.start.astimezone(ZoneInfo(written)),
+                end=o.end.astimezone(ZoneInfo(written)),
+            )
+            for o in schedule.overrides
+        ),
+        away=tuple(
+            replace(a, start=_written_in(a.start, written), end=_written_in(a.end, written))
+            for a in schedule.away
+        ),
+    )
+    start, end = (
+        scenario.start.astimezone(ZoneInfo(written)),
+        scenario.end.astimezone(ZoneInfo(written)),
+    )
+
+    timeline = shifts(rewritten, start, end)
+
+    assert [
+        (s.user, s.start.astimezone(UTC), s.end.astimezone(UTC), s.source) for s in timeline
+    ] == [
+        (s.user, s.start, s.end, s.source) for s in shifts(schedule, scenario.start, scenario.end)
+    ]
+    assert gaps(rewritten, start, end) == gaps(schedule, scenario.start, scenario.end)
+    for shift in timeline:
+        assert covering(rewritten, shift.start) == _cover(shift)
+        assert covering(rewritten, shift.end.astimezone(UTC) - MICROSECOND) == _cover(shift)

@@ -474,3 +474,22 @@ def test_an_empty_or_backwards_window_has_no_shifts_and_no_gaps() -> None:
     assert shifts(WEEKLY, utc("2026-11-10T12:00"), utc("2026-11-10T12:00")) == []
     assert shifts(WEEKLY, utc("2026-11-10T12:00"), utc("2026-11-10T11:00")) == []
     assert gaps(WEEKLY, utc("2026-11-10T12:00"), utc("2026-11-10T11:00")) == []
+
+
+def test_an_override_written_in_local_time_through_the_repeated_hour_keeps_its_real_span() -> None:
+    first_pass = utc("2026-10-25T00:30").astimezone(LONDON)
+    second_pass = utc("2026-10-25T01:15").astimezone(LONDON)
+    rota = replace(
+        schedule(rotation("2026-10-19T09:00", timedelta(weeks=1))),
+        overrides=(Override(1, CTO, first_pass, second_pass),),
+    )
+
+    timeline = shifts(rota, utc("2026-10-25T00:00"), utc("2026-10-25T02:00"))
+
+    assert (first_pass.strftime("%H:%M"), second_pass.strftime("%H:%M")) == ("01:30", "01:15")
+    assert [(s.user, s.start, s.end) for s in timeline] == [
+        (ADA, utc("2026-10-25T00:00"), utc("2026-10-25T00:30")),
+        (CTO, utc("2026-10-25T00:30"), utc("2026-10-25T01:15")),
+        (ADA, utc("2026-10-25T01:15"), utc("2026-10-25T02:00")),
+    ]
+    assert on_call(rota, utc("2026-10-25T01:00")) == (CTO,)

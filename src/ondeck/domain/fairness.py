@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
 from zoneinfo import ZoneInfo
 
@@ -77,6 +77,7 @@ def _is_off_hours(local: datetime) -> bool:
 
 def _pieces(start: datetime, end: datetime, zone: ZoneInfo) -> Iterable[tuple[datetime, datetime]]:
     """``[start, end)`` cut wherever the local clock crosses midnight, 07, 09, 18 or 22."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     first: date = start.astimezone(zone).date()
     last: date = end.astimezone(zone).date()
     cuts = {start, end}

@@ -183,13 +183,15 @@ def _over_share(
 ) -> list[Finding]:
     out = []
     for user, total in sorted(_on_call_time(timeline).items(), key=lambda kv: -kv[1]):
-        share = 100 * (total / horizon)
+        share = round(100 * (total / horizon))
+        """Whole percent, as the message says it: an hour more across a clock change is not
+        "50% (more than 50%)"."""
         if share > max_share:
             out.append(
                 Finding(
                     Code.OVER_SHARE,
                     Level.WARNING,
-                    f"{_name(people, user)} is on call {share:.0f}% of the next "
+                    f"{_name(people, user)} is on call {share}% of the next "
                     f"{_weeks(horizon)} (more than {max_share}%)",
                     user=user,
                 )

@@ -23,7 +23,7 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
@@ -188,7 +188,10 @@ def _override_cover(override: Override) -> Cover:
 
 def _flatten(overrides: tuple[Override, ...]) -> list[_Piece]:
     """Disjoint, sorted pieces; at each moment the covering override with the highest id."""
-    valid = sorted((o for o in overrides if o.start < o.end), key=lambda o: o.start)
+    in_utc = (
+        replace(o, start=o.start.astimezone(UTC), end=o.end.astimezone(UTC)) for o in overrides
+    )
+    valid = sorted((o for o in in_utc if o.start < o.end), key=lambda o: o.start)
     moments = sorted({o.start for o in valid} | {o.end for o in valid})
     active: list[tuple[int, int]] = []
     """A heap of (-id, index into valid); entries that ended are dropped lazily."""
@@ -301,7 +304,7 @@ def _layer_pieces(schedule: Schedule, layer: Layer, start: datetime, end: dateti
     for begin, finish, number in turns:
         cuts = sorted(
             {
-                moment
+                moment.astimezone(UTC)
                 for a in absences
                 for moment in (a.start, a.end)
                 if moment is not None and begin < moment < finish
