@@ -239,6 +239,56 @@ def test_a_gap_that_only_absences_open_says_who_is_away(schedule: Schedule, expe
     assert messages(schedule, Code.GAP)[0] == expected
 
 
+def test_a_gap_names_only_the_people_whose_absence_opens_it_not_others_away_at_the_time() -> None:
+    weekends = layer(KEN, name="weekends", restrictions=(Window(frozenset({5, 6})),))
+    schedule = rota(
+        weekends,
+        TEAM,
+        away=tuple(
+            away(u, "2026-12-02T00:00", "2026-12-03T00:00") for u in (ADA, GRACE, LINUS, KEN)
+        ),
+    )
+
+    assert messages(schedule, Code.GAP) == [
+        "Nobody is on call from Wed 2 Dec 00:00 to Thu 3 Dec 00:00 (Europe/London) "
+        "because Ada, Grace and Linus are away"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("absence", "expected"),
+    [
+        (
+            away(GRACE, "2026-12-01T00:00", "2026-12-05T00:00"),
+            [
+                "An override puts Grace on call from Thu 3 Dec 09:00 to Sat 5 Dec 00:00 "
+                "(Europe/London) while they are away"
+            ],
+        ),
+        (away(GRACE, "2026-12-10T00:00", "2026-12-12T00:00"), []),
+        (
+            Away(GRACE, utc("2026-12-04T00:00"), None),
+            [
+                "An override puts Grace on call from Fri 4 Dec 00:00 to Sun 6 Dec 09:00 "
+                "(Europe/London) while they are away"
+            ],
+        ),
+        (Away(GRACE, None, None, layer="primary"), []),
+    ],
+    ids=["overlapping leave", "leave later", "open-ended leave", "exempt from a layer only"],
+)
+def test_an_override_that_puts_someone_on_call_while_they_are_away_is_a_warning(
+    absence: Away, expected: list[str]
+) -> None:
+    schedule = rota(
+        TEAM,
+        overrides=(Override(1, GRACE, utc("2026-12-03T09:00"), utc("2026-12-06T09:00")),),
+        away=(absence,),
+    )
+
+    assert messages(schedule, Code.OVERRIDE_WHILE_AWAY) == expected
+
+
 @pytest.mark.parametrize(
     ("schedule", "max_share", "expected"),
     [
@@ -319,7 +369,7 @@ def test_the_share_is_judged_in_whole_percent_as_written_so_a_clock_change_hour_
             rota(TEAM),
             {GRACE: "email bounced"},
             [
-                "Grace has no working contact method (email bounced); they are on call "
+                "Grace has no working contact method: email bounced; they are on call "
                 "Mon 7 Dec 09:00"
             ],
         ),
@@ -327,16 +377,15 @@ def test_the_share_is_judged_in_whole_percent_as_written_so_a_clock_change_hour_
             rota(TEAM),
             {LINUS: "no contact methods", ADA: "phone unverified"},
             [
-                "Ada has no working contact method (phone unverified); they are on call "
-                "Mon 30 Nov 09:00",
-                "Linus has no working contact method (no contact methods); they are on call "
+                "Ada has no working contact method: phone unverified and they are on call now",
+                "Linus has no working contact method: no contact methods; they are on call "
                 "Mon 14 Dec 09:00",
             ],
         ),
         (
             rota(layer(ADA, GRACE, LINUS, KEN, MARGARET)),
             {MARGARET: "no contact methods"},
-            ["Margaret has no working contact method (no contact methods)"],
+            ["Margaret has no working contact method: no contact methods"],
         ),
         (
             rota(
@@ -345,7 +394,7 @@ def test_the_share_is_judged_in_whole_percent_as_written_so_a_clock_change_hour_
             ),
             {KEN: "no contact methods"},
             [
-                "Ken has no working contact method (no contact methods); they are on call "
+                "Ken has no working contact method: no contact methods; they are on call "
                 "Thu 24 Dec 18:00"
             ],
         ),

@@ -69,33 +69,99 @@ def is_daily(layer: Layer) -> bool:
     return layer.turn % DAY == timedelta(0)
 
 
+class Rotation:
+    """A layer bound to its schedule's zone. It keeps every handoff and window bound it works
+    out, so asking about many moments (a year of shifts, a thousand lookups) converts each
+    wall-clock time once. One belongs to one schedule object; it is never shared."""
+
+    def __init__(self, layer: Layer, zone: ZoneInfo) -> None:
+        self.layer = layer
+        self.zone = zone
+        self.daily = is_daily(layer)
+        self.first = wall_to_utc(layer.start, zone)
+        self._days_per_turn = layer.turn // DAY if self.daily else 0
+        self._handoffs: dict[int, datetime] = {0: self.first}
+        self._bounds: dict[tuple[int, date], tuple[datetime, datetime]] = {}
+
+    def handoff(self, turns: int) -> datetime:
+        """The moment (UTC) at which turn number ``turns`` begins."""
+        if not self.daily:
+            return self.first + turns * self.layer.turn
+        found = self._handoffs.get(turns)
+        if found is None:
+            found = wall_to_utc(self.layer.start + turns * self.layer.turn, self.zone)
+            self._handoffs[turns] = found
+        return found
+
+    def turns_elapsed(self, at: datetime) -> int | None:
+        """The number of the turn covering ``at``; None before the layer starts.
+
+        Defined by ``handoff`` alone (the last turn whose handoff is at or before ``at``), so
+        who holds a turn and when turns change can never disagree, even inside a DST fold.
+        """
+        moment = at.astimezone(UTC)
+        if moment < self.first:
+            return None
+        if self.daily:
+            days = (moment.astimezone(self.zone).date() - self.layer.start.date()).days
+            turns = max(days // self._days_per_turn, 0)
+        else:
+            turns = (moment - self.first) // self.layer.turn
+        while turns > 0 and self.handoff(turns) > moment:
+            turns -= 1
+        while self.handoff(turns + 1) <= moment:
+            turns += 1
+        return turns
+
+    def holder(self, turns: int) -> int:
+        return self.layer.participants[turns % len(self.layer.participants)]
+
+    def bounds(self, index: int, day: date) -> tuple[datetime, datetime]:
+        """The UTC bounds of restriction window ``index`` opening on ``day``."""
+        key = (index, day)
+        found = self._bounds.get(key)
+        if found is None:
+            found = window_bounds(self.layer.restrictions[index], day, self.zone)
+            self._bounds[key] = found
+        return found
+
+    def restricted_out(self, at: datetime) -> bool:
+        """Whether the layer has restrictions and ``at`` (UTC) is outside all of them."""
+        if not self.layer.restrictions:
+            return False
+        today = at.astimezone(self.zone).date()
+        for index, window in enumerate(self.layer.restrictions):
+            for day in (today, today - DAY):
+                if day.weekday() in window.days:
+                    opens, closes = self.bounds(index, day)
+                    if opens <= at < closes:
+                        return False
+        return True
+
+    def window_spans(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        """The union of the layer's windows over ``[start, end)``: sorted, disjoint UTC spans."""
+        spans: list[tuple[datetime, datetime]] = []
+        for day in _days(
+            start.astimezone(self.zone).date() - DAY, end.astimezone(self.zone).date()
+        ):
+            for index, window in enumerate(self.layer.restrictions):
+                if day.weekday() not in window.days:
+                    continue
+                opens, closes = self.bounds(index, day)
+                opens, closes = max(opens, start), min(closes, end)
+                if opens < closes:
+                    spans.append((opens, closes))
+        return union(spans)
+
+
 def handoff(layer: Layer, zone: ZoneInfo, turns: int) -> datetime:
     """The moment (UTC) at which turn number ``turns`` of the layer begins."""
-    if is_daily(layer):
-        return wall_to_utc(layer.start + turns * layer.turn, zone)
-    return wall_to_utc(layer.start, zone) + turns * layer.turn
+    return Rotation(layer, zone).handoff(turns)
 
 
 def turns_elapsed(layer: Layer, zone: ZoneInfo, at: datetime) -> int | None:
-    """The number of the turn covering ``at``; None before the layer starts.
-
-    Defined by ``handoff`` alone (the last turn whose handoff is at or before ``at``), so who
-    holds a turn and when turns change can never disagree, even inside a DST fold.
-    """
-    moment = at.astimezone(UTC)
-    first = handoff(layer, zone, 0)
-    if moment < first:
-        return None
-    if is_daily(layer):
-        days = (moment.astimezone(zone).date() - layer.start.date()).days
-        turns = max(days // (layer.turn // DAY), 0)
-    else:
-        turns = (moment - first) // layer.turn
-    while turns > 0 and handoff(layer, zone, turns) > moment:
-        turns -= 1
-    while handoff(layer, zone, turns + 1) <= moment:
-        turns += 1
-    return turns
+    """The number of the turn of ``layer`` covering ``at``; None before the layer starts."""
+    return Rotation(layer, zone).turns_elapsed(at)
 
 
 def turn_holder(layer: Layer, turns: int) -> int:
@@ -111,34 +177,16 @@ def window_bounds(window: Window, day: date, zone: ZoneInfo) -> tuple[datetime, 
 
 def in_windows(windows: tuple[Window, ...], zone: ZoneInfo, at: datetime) -> bool:
     """Whether ``at`` falls inside any of ``windows`` (which may overlap)."""
-    moment = at.astimezone(UTC)
-    today = moment.astimezone(zone).date()
-    for window in windows:
-        for day in (today, today - DAY):
-            if day.weekday() not in window.days:
-                continue
-            opens, closes = window_bounds(window, day, zone)
-            if opens <= moment < closes:
-                return True
-    return False
+    layer = Layer("", datetime(2000, 1, 1), DAY, (), windows)
+    return bool(windows) and not Rotation(layer, zone).restricted_out(at.astimezone(UTC))
 
 
 def window_spans(
     windows: tuple[Window, ...], zone: ZoneInfo, start: datetime, end: datetime
 ) -> list[tuple[datetime, datetime]]:
     """The union of ``windows`` over ``[start, end)``, as sorted, disjoint UTC spans."""
-    spans: list[tuple[datetime, datetime]] = []
-    first_day = start.astimezone(zone).date() - DAY
-    last_day = end.astimezone(zone).date()
-    for day in _days(first_day, last_day):
-        for window in windows:
-            if day.weekday() not in window.days:
-                continue
-            opens, closes = window_bounds(window, day, zone)
-            opens, closes = max(opens, start), min(closes, end)
-            if opens < closes:
-                spans.append((opens, closes))
-    return union(spans)
+    layer = Layer("", datetime(2000, 1, 1), DAY, (), windows)
+    return Rotation(layer, zone).window_spans(start.astimezone(UTC), end.astimezone(UTC))
 
 
 def _days(first: date, last: date) -> Iterator[date]:

@@ -34,6 +34,7 @@ class Code(StrEnum):
     NOT_OPTED_IN = "not_opted_in"
     STAND_IN = "stand_in"
     STALE_TRADE = "stale_trade"
+    OVERRIDE_WHILE_AWAY = "override_while_away"
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ def check(
         *_few_people(schedule, people),
         *_gaps(schedule, now, end, people),
         *_over_share(timeline, horizon, people, max_share),
-        *_unreachable(schedule, timeline, people),
+        *_unreachable(schedule, now, timeline, people),
+        *_overrides_while_away(schedule, now, end, people),
         *_not_opted_in(people),
         *_stand_ins(schedule, timeline, people),
         *_stale_trades(schedule, now, people),
@@ -122,16 +124,11 @@ def _gaps(schedule: Schedule, start: datetime, end: datetime, people: People) ->
     holes = gaps(schedule, start, end)
     out = []
     for begin, finish in holes[:MOST_GAPS_LISTED]:
-        away = sorted(
-            {
-                _name(people, a.user)
-                for a in schedule.away
-                if (a.start is None or a.start < finish) and (a.end is None or a.end > begin)
-            }
-        )
         cause = ""
-        if away and not gaps(replace(schedule, away=()), begin, finish):
-            cause = f" because {_join(away)} {'is' if len(away) == 1 else 'are'} away"
+        if schedule.away and not gaps(replace(schedule, away=()), begin, finish):
+            away = sorted(_name(people, user) for user in _absent_causes(schedule, begin, finish))
+            if away:
+                cause = f" because {_join(away)} {'is' if len(away) == 1 else 'are'} away"
         out.append(
             Finding(
                 Code.GAP,
@@ -155,6 +152,26 @@ def _gaps(schedule: Schedule, start: datetime, end: datetime, people: People) ->
             )
         )
     return out
+
+
+def _absent_causes(schedule: Schedule, begin: datetime, finish: datetime) -> set[int]:
+    """The people whose absence alone takes someone off ``[begin, finish)``: without it,
+    someone would be on call for some of that stretch."""
+    overlapping = {
+        a.user
+        for a in schedule.away
+        if (a.start is None or a.start < finish) and (a.end is None or a.end > begin)
+    }
+    return {
+        user
+        for user in overlapping
+        if gaps(
+            replace(schedule, away=tuple(a for a in schedule.away if a.user != user)),
+            begin,
+            finish,
+        )
+        != [(begin, finish)]
+    }
 
 
 def _weeks(span: timedelta) -> str:
@@ -183,9 +200,9 @@ def _over_share(
 ) -> list[Finding]:
     out = []
     for user, total in sorted(_on_call_time(timeline).items(), key=lambda kv: -kv[1]):
+        # Whole percent, as the message says it: an hour more across a clock change is not
+        # "50% (more than 50%)".
         share = round(100 * (total / horizon))
-        """Whole percent, as the message says it: an hour more across a clock change is not
-        "50% (more than 50%)"."""
         if share > max_share:
             out.append(
                 Finding(
@@ -199,7 +216,9 @@ def _over_share(
     return out
 
 
-def _unreachable(schedule: Schedule, timeline: list[Shift], people: People) -> list[Finding]:
+def _unreachable(
+    schedule: Schedule, now: datetime, timeline: list[Shift], people: People
+) -> list[Finding]:
     """Anyone in a rotation, or on call soon, whom no page would reach."""
     involved = {p for layer in schedule.layers for p in layer.participants}
     involved |= {shift.user for shift in timeline}
@@ -209,15 +228,46 @@ def _unreachable(schedule: Schedule, timeline: list[Shift], people: People) -> l
         if why is None:
             continue
         upcoming = next((s for s in timeline if s.user == user), None)
-        soon = f"; they are on call {when(upcoming.start, schedule)}" if upcoming else ""
+        soon = ""
+        if upcoming is not None and timeline and upcoming.start == timeline[0].start == now:
+            soon = " and they are on call now"
+        elif upcoming is not None:
+            soon = f"; they are on call {when(upcoming.start, schedule)}"
         out.append(
             Finding(
                 Code.UNREACHABLE,
                 Level.WARNING,
-                f"{_name(people, user)} has no working contact method ({why}){soon}",
+                f"{_name(people, user)} has no working contact method: {why}{soon}",
                 user=user,
             )
         )
+    return out
+
+
+def _overrides_while_away(
+    schedule: Schedule, start: datetime, end: datetime, people: People
+) -> list[Finding]:
+    """Overrides that put someone on call while they are on leave: overrides win over
+    absences (they are explicit), so someone should look at it before it happens."""
+    out = []
+    for override in sorted(schedule.overrides, key=lambda o: o.start):
+        for away in schedule.away:
+            if away.user != override.user or away.layer is not None:
+                continue
+            lo = max(override.start, away.start or override.start, start)
+            hi = min(override.end, away.end or override.end, end)
+            if lo < hi:
+                out.append(
+                    Finding(
+                        Code.OVERRIDE_WHILE_AWAY,
+                        Level.WARNING,
+                        f"An override puts {_name(people, override.user)} on call "
+                        f"{between(lo, hi, schedule)} while they are away",
+                        start=lo,
+                        end=hi,
+                        user=override.user,
+                    )
+                )
     return out
 
 

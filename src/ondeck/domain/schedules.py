@@ -23,22 +23,14 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from ondeck.domain.rotation import (
-    Layer,
-    Window,
-    handoff,
-    in_windows,
-    turn_holder,
-    turns_elapsed,
-    window_spans,
-)
+from ondeck.domain.rotation import Layer, Rotation, Window
 
 __all__ = [
     "Away",
@@ -172,6 +164,17 @@ class Schedule:
     def is_away(self, user: int, at: datetime, layer: str) -> bool:
         return any(a.covers(at, layer) for a in self._away_by_user.get(user, ()))
 
+    @cached_property
+    def _layer_states(self) -> dict[int, _LayerState]:
+        """Per layer (by position), its rotation and what is worked out once for it."""
+        return {index: _LayerState(self, layer) for index, layer in enumerate(self.layers)}
+
+    def _state(self, layer: Layer) -> _LayerState:
+        for index, known in enumerate(self.layers):
+            if known is layer:
+                return self._layer_states[index]
+        return _LayerState(self, layer)
+
     def override_at(self, at: datetime) -> Cover | None:
         """Who the overrides put on call at ``at`` (the newest covering one), if anyone."""
         index = bisect_right(self._override_starts, at) - 1
@@ -188,57 +191,101 @@ def _override_cover(override: Override) -> Cover:
 
 def _flatten(overrides: tuple[Override, ...]) -> list[_Piece]:
     """Disjoint, sorted pieces; at each moment the covering override with the highest id."""
-    in_utc = (
-        replace(o, start=o.start.astimezone(UTC), end=o.end.astimezone(UTC)) for o in overrides
+    covers = [_override_cover(o) for o in overrides]
+    valid = sorted(
+        (start, end, -o.id, index)
+        for index, o in enumerate(overrides)
+        if (start := o.start.astimezone(UTC)) < (end := o.end.astimezone(UTC))
     )
-    valid = sorted((o for o in in_utc if o.start < o.end), key=lambda o: o.start)
-    moments = sorted({o.start for o in valid} | {o.end for o in valid})
-    active: list[tuple[int, int]] = []
-    """A heap of (-id, index into valid); entries that ended are dropped lazily."""
+    moments = sorted({v[0] for v in valid} | {v[1] for v in valid})
+    active: list[tuple[int, datetime, int]] = []
+    """A heap of (-id, end, index); entries that ended are dropped lazily."""
     pieces: list[_Piece] = []
     added = 0
+    last_index = -1
     for begin, finish in zip(moments, moments[1:], strict=False):
-        while added < len(valid) and valid[added].start <= begin:
-            heapq.heappush(active, (-valid[added].id, added))
+        while added < len(valid) and valid[added][0] <= begin:
+            _, end, negative_id, index = valid[added]
+            heapq.heappush(active, (negative_id, end, index))
             added += 1
-        while active and valid[active[0][1]].end <= begin:
+        while active and active[0][1] <= begin:
             heapq.heappop(active)
         if not active:
             continue
-        cover = _override_cover(valid[active[0][1]])
-        if pieces and pieces[-1][1] == begin and pieces[-1][2] == cover:
-            pieces[-1] = (pieces[-1][0], finish, cover)
+        index = active[0][2]
+        if pieces and pieces[-1][1] == begin and index == last_index:
+            pieces[-1] = (pieces[-1][0], finish, pieces[-1][2])
         else:
-            pieces.append((begin, finish, cover))
+            pieces.append((begin, finish, covers[index]))
+        last_index = index
     return pieces
 
 
-def _layer_cover(schedule: Schedule, layer: Layer, turns: int, at: datetime) -> Cover | None:
-    """Who in ``layer`` covers ``at`` during turn ``turns``: the holder, or a stand-in."""
-    holder = turn_holder(layer, turns)
-    if not schedule.is_away(holder, at, layer.name):
-        return Cover(holder, Source(SourceKind.LAYER, layer=layer.name))
-    size = len(layer.participants)
-    for ahead in range(1, size):
-        candidate = layer.participants[(turns + ahead) % size]
-        if candidate != holder and not schedule.is_away(candidate, at, layer.name):
-            return Cover(
-                candidate,
-                Source(SourceKind.STAND_IN, layer=layer.name, standing_in_for=holder),
+class _LayerState:
+    """One layer of one schedule with what is worked out once: its rotation (which keeps its
+    handoffs and window bounds), one cover per participant, and the absences that touch it."""
+
+    def __init__(self, schedule: Schedule, layer: Layer) -> None:
+        self.schedule = schedule
+        self.layer = layer
+        self.rotation = Rotation(layer, schedule.zone)
+        source = Source(SourceKind.LAYER, layer=layer.name)
+        self.covers = {p: Cover(p, source) for p in layer.participants}
+        self.one_person = len(self.covers) == 1
+        self.absences = [
+            (
+                MIN_MOMENT if a.start is None else a.start.astimezone(UTC),
+                MAX_MOMENT if a.end is None else a.end.astimezone(UTC),
             )
-    return None
+            for a in schedule.away
+            if a.user in self.covers and a.layer in (None, layer.name)
+        ]
+
+    def cover(self, turns: int, at: datetime) -> Cover | None:
+        """Who covers ``at`` during turn ``turns``: the holder, or a stand-in for them."""
+        holder = self.rotation.holder(turns)
+        if not self.absences:
+            return self.covers[holder]
+        schedule, layer = self.schedule, self.layer
+        if not schedule.is_away(holder, at, layer.name):
+            return self.covers[holder]
+        size = len(layer.participants)
+        for ahead in range(1, size):
+            candidate = layer.participants[(turns + ahead) % size]
+            if candidate != holder and not schedule.is_away(candidate, at, layer.name):
+                return Cover(
+                    candidate,
+                    Source(SourceKind.STAND_IN, layer=layer.name, standing_in_for=holder),
+                )
+        return None
+
+    def absence_cuts(self, begin: datetime, finish: datetime) -> list[datetime]:
+        """Where an absence of someone in the layer starts or ends inside ``(begin, finish)``."""
+        return sorted(
+            {
+                moment
+                for opens, closes in self.absences
+                if opens < finish and closes > begin
+                for moment in (opens, closes)
+                if begin < moment < finish
+            }
+        )
+
+
+MIN_MOMENT = datetime.min.replace(tzinfo=UTC)
+MAX_MOMENT = datetime.max.replace(tzinfo=UTC)
+
+
+def _state_covering(state: _LayerState, moment: datetime) -> Cover | None:
+    if not state.layer.participants or state.rotation.restricted_out(moment):
+        return None
+    turns = state.rotation.turns_elapsed(moment)
+    return None if turns is None else state.cover(turns, moment)
 
 
 def layer_covering(schedule: Schedule, layer: Layer, at: datetime) -> Cover | None:
     """Who ``layer`` puts on call at ``at``, ignoring the layers above and overrides."""
-    if not layer.participants:
-        return None
-    turns = turns_elapsed(layer, schedule.zone, at)
-    if turns is None:
-        return None
-    if layer.restrictions and not in_windows(layer.restrictions, schedule.zone, at):
-        return None
-    return _layer_cover(schedule, layer, turns, at)
+    return _state_covering(schedule._state(layer), at.astimezone(UTC))
 
 
 def covering(schedule: Schedule, at: datetime) -> Cover | None:
@@ -247,8 +294,9 @@ def covering(schedule: Schedule, at: datetime) -> Cover | None:
     overridden = schedule.override_at(moment)
     if overridden is not None:
         return overridden
-    for layer in reversed(schedule.layers):
-        found = layer_covering(schedule, layer, moment)
+    states = schedule._layer_states
+    for index in reversed(range(len(schedule.layers))):
+        found = _state_covering(states[index], moment)
         if found is not None:
             return found
     return None
@@ -261,23 +309,23 @@ def on_call(schedule: Schedule, at: datetime) -> tuple[int, ...]:
 
 
 def _turn_pieces(
-    schedule: Schedule, layer: Layer, start: datetime, end: datetime
+    state: _LayerState, start: datetime, end: datetime
 ) -> list[tuple[datetime, datetime, int]]:
-    """``(from, to, turn number)`` for every turn of ``layer`` overlapping ``[start, end)``.
+    """``(from, to, turn number)`` for every turn of the layer overlapping ``[start, end)``.
 
     A layer whose participants are all one person is one piece from its start: who holds
     which turn cannot matter, and a one-minute rotation must not cost a piece a minute.
     """
-    zone = schedule.zone
-    turns = turns_elapsed(layer, zone, start)
+    rotation = state.rotation
+    turns = rotation.turns_elapsed(start)
     turns = 0 if turns is None else turns
-    if len(set(layer.participants)) == 1:
-        begin = max(handoff(layer, zone, 0), start)
+    if state.one_person:
+        begin = max(rotation.first, start)
         return [(begin, end, turns)] if begin < end else []
     out = []
-    begin = handoff(layer, zone, turns)
+    begin = rotation.handoff(turns)
     while begin < end:
-        finish = handoff(layer, zone, turns + 1)
+        finish = rotation.handoff(turns + 1)
         clipped = (max(begin, start), min(finish, end))
         if clipped[0] < clipped[1]:
             out.append((clipped[0], clipped[1], turns))
@@ -286,39 +334,24 @@ def _turn_pieces(
     return out
 
 
-def _layer_pieces(schedule: Schedule, layer: Layer, start: datetime, end: datetime) -> list[_Piece]:
-    """What ``layer`` alone puts on call over ``[start, end)``, as sorted disjoint pieces."""
-    if not layer.participants:
+def _layer_pieces(state: _LayerState, start: datetime, end: datetime) -> list[_Piece]:
+    """What the layer alone puts on call over ``[start, end)``, as sorted disjoint pieces."""
+    if not state.layer.participants:
         return []
-    turns = _turn_pieces(schedule, layer, start, end)
-    if layer.restrictions:
-        turns = _clip(turns, window_spans(layer.restrictions, schedule.zone, start, end))
-    people = set(layer.participants)
-    absences = [a for a in schedule.away if a.user in people and a.layer in (None, layer.name)]
-    if not absences:
-        return [
-            (begin, finish, Cover(turn_holder(layer, n), _layer_source(layer)))
-            for begin, finish, n in turns
-        ]
+    turns = _turn_pieces(state, start, end)
+    if state.layer.restrictions:
+        turns = _clip(turns, state.rotation.window_spans(start, end))
     pieces: list[_Piece] = []
     for begin, finish, number in turns:
-        cuts = sorted(
-            {
-                moment.astimezone(UTC)
-                for a in absences
-                for moment in (a.start, a.end)
-                if moment is not None and begin < moment < finish
-            }
-        )
+        cuts = state.absence_cuts(begin, finish) if state.absences else []
+        if not cuts and not state.absences:
+            pieces.append((begin, finish, state.covers[state.rotation.holder(number)]))
+            continue
         for lo, hi in zip([begin, *cuts], [*cuts, finish], strict=True):
-            cover = _layer_cover(schedule, layer, number, lo)
+            cover = state.cover(number, lo)
             if cover is not None:
                 pieces.append((lo, hi, cover))
     return pieces
-
-
-def _layer_source(layer: Layer) -> Source:
-    return Source(SourceKind.LAYER, layer=layer.name)
 
 
 def _subtract(pieces: list[_Piece], cuts: list[tuple[datetime, datetime]]) -> list[_Piece]:
@@ -364,11 +397,13 @@ def shifts(schedule: Schedule, start: datetime, end: datetime) -> list[Shift]:
             pieces.append((max(begin, lo), min(finish, hi), cover))
     nobody = [(lo, hi, _NOBODY)]
     uncovered = _spans(_subtract(nobody, _spans(pieces)))
-    for layer in reversed(schedule.layers):
+    for index in reversed(range(len(schedule.layers))):
         if not uncovered:
             break
-        found = _layer_pieces(schedule, layer, uncovered[0][0], uncovered[-1][1])
-        visible = _clip(found, uncovered)
+        state = schedule._layer_states[index]
+        visible: list[_Piece] = []
+        for begin, finish in _clusters(uncovered):
+            visible.extend(_clip(_layer_pieces(state, begin, finish), uncovered))
         pieces.extend(visible)
         uncovered = _spans(_subtract([(a, b, _NOBODY) for a, b in uncovered], _spans(visible)))
     pieces.sort(key=lambda piece: piece[0])
@@ -384,6 +419,20 @@ def shifts(schedule: Schedule, start: datetime, end: datetime) -> list[Shift]:
 
 _NOBODY = Cover(0, Source(SourceKind.LAYER))
 """A placeholder cover for span arithmetic; never returned."""
+
+CLUSTER_GAP = timedelta(days=2)
+
+
+def _clusters(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """``spans`` joined where less than two days apart: a layer is worked out once per
+    cluster, so many short uncovered stretches cost one pass, and long covered ones none."""
+    out: list[tuple[datetime, datetime]] = []
+    for begin, finish in spans:
+        if out and begin - out[-1][1] < CLUSTER_GAP:
+            out[-1] = (out[-1][0], finish)
+        else:
+            out.append((begin, finish))
+    return out
 
 
 def _clip(
