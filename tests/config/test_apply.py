@@ -106,7 +106,8 @@ def test_the_example_organisation_applies_and_applying_it_again_changes_nothing(
         "linus@example.com",
     ]
     for line in (
-        "start: 2026-11-02T09:00",
+        "start: 2026-11-02\n",
+        'handoff: "09:00"',
         "rotation: 1w",
         "escalate_after: 5m",
         "escalate_after: 10m",
@@ -208,6 +209,42 @@ BAD_FILES = [
         "short routing key",
         EXAMPLE_ORG.replace("key: 0123456789abcdef0123456789abcdef", "key: 0123456789abcdef"),
         "services[0].integrations[0].key: an events_v2 key is 32 letters and digits",
+    ),
+    (
+        "override of an unknown user",
+        EXAMPLE_ORG.replace(
+            "linus@example.com]\nescalation_policies",
+            "linus@example.com]\n    overrides:\n"
+            "      - {user: bob@example.com, from: 2030-01-01, to: 2030-01-02}\n"
+            "escalation_policies",
+        ),
+        "schedules[0].overrides[0].user: no user with email 'bob@example.com'",
+    ),
+    (
+        "exemption from an unknown layer",
+        EXAMPLE_ORG.replace(
+            "linus@example.com]\nescalation_policies",
+            "linus@example.com]\n    exemptions:\n"
+            "      - {user: grace@example.com, layer: Nightly}\n"
+            "escalation_policies",
+        ),
+        "schedules[0].exemptions[0].layer: no layer named 'Nightly' in this schedule",
+    ),
+    (
+        "leave ending before it starts",
+        EXAMPLE_ORG.replace(
+            "    role: admin\n",
+            "    role: admin\n    unavailable:\n      - {from: 2030-01-04, to: 2030-01-01}\n",
+        ),
+        "users[0].unavailable[0].to: must be after from",
+    ),
+    (
+        "restriction on a weekday that does not exist",
+        EXAMPLE_ORG.replace(
+            "        rotation: 1w\n",
+            "        rotation: 1w\n        restrictions: [{days: [mon, fry]}]\n",
+        ),
+        "schedules[0].layers[0].restrictions[0].days[1]: 'fry' is not a weekday",
     ),
     (
         "markup-like name",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -12,10 +12,13 @@ import pytest
 from ondeck.domain.model import TargetKind, Urgency
 from ondeck.domain.org import (
     ContactSpec,
+    ExemptionSpec,
     IntegrationSpec,
     LayerSpec,
+    LeaveSpec,
     LevelSpec,
     OrgSpec,
+    OverrideSpec,
     PolicySpec,
     Problem,
     RuleSpec,
@@ -24,8 +27,11 @@ from ondeck.domain.org import (
     TargetSpec,
     TeamSpec,
     UserSpec,
+    moment,
     validate,
+    wall_clock,
 )
+from ondeck.domain.rotation import Window
 
 ROUTING_KEY = "0123456789abcdef0123456789abcdef"
 ADA = UserSpec(
@@ -87,6 +93,22 @@ def with_layer(**changes: Any) -> OrgSpec:
     return replace(ORG, schedules=(replace(SCHEDULE, layers=(layer,)),))
 
 
+def with_schedule(**changes: Any) -> OrgSpec:
+    return replace(ORG, schedules=(replace(SCHEDULE, **changes),))
+
+
+def override(start: datetime, end: datetime, **changes: Any) -> OrgSpec:
+    return with_schedule(overrides=(OverrideSpec("grace@example.com", start, end, **changes),))
+
+
+def exemption(**changes: Any) -> OrgSpec:
+    return with_schedule(exemptions=(ExemptionSpec("grace@example.com", **changes),))
+
+
+def leave(start: datetime, end: datetime, **changes: Any) -> OrgSpec:
+    return with_user(unavailable=(LeaveSpec(start, end, **changes),))
+
+
 def with_level(**changes: Any) -> OrgSpec:
     level = replace(LEVEL, **changes)
     return replace(ORG, escalation_policies=(replace(POLICY, levels=(level,)),))
@@ -126,6 +148,126 @@ def test_references_may_name_objects_that_are_already_stored() -> None:
         "services[0].team",
     ]
 
+
+DEC_24 = datetime(2026, 12, 24, 9, 0)
+NEW_YORK_9AM_IN_UTC = datetime(2026, 12, 24, 14, 0, tzinfo=UTC)
+"""Naive 09:00 on the 24th in New York is 14:00 UTC: after noon UTC, before 15:00 UTC."""
+
+SCHEDULE_CASES: list[tuple[str, Callable[[], OrgSpec], str, str]] = [
+    (
+        "duplicate layer name",
+        lambda: with_schedule(layers=(LAYER, LAYER)),
+        "schedules[0].layers[1]",
+        "'Weekly' is listed twice",
+    ),
+    (
+        "restriction without days",
+        lambda: with_layer(restrictions=(Window(frozenset(), time(9), time(17)),)),
+        "schedules[0].layers[0].restrictions[0].days",
+        "needs at least one day",
+    ),
+    (
+        "fairness limit of nothing",
+        lambda: with_schedule(max_share=0),
+        "schedules[0].max_share",
+        "must be a percentage between 1 and 100",
+    ),
+    (
+        "fairness limit over everything",
+        lambda: with_schedule(max_share=101),
+        "schedules[0].max_share",
+        "must be a percentage between 1 and 100",
+    ),
+    (
+        "override of an unknown user",
+        lambda: with_schedule(
+            overrides=(OverrideSpec("bob@x.org", DEC_24, DEC_24 + timedelta(days=1)),)
+        ),
+        "schedules[0].overrides[0].user",
+        "no user with email 'bob@x.org'",
+    ),
+    (
+        "override ending as it starts",
+        lambda: override(DEC_24, DEC_24),
+        "schedules[0].overrides[0].to",
+        "must be after from",
+    ),
+    (
+        "override ending before it starts",
+        lambda: override(DEC_24, DEC_24 - timedelta(minutes=1)),
+        "schedules[0].overrides[0].to",
+        "must be after from",
+    ),
+    (
+        "override whose naive start is read in the schedule's zone",
+        lambda: with_schedule(
+            timezone="America/New_York",
+            overrides=(
+                OverrideSpec("grace@example.com", DEC_24, NEW_YORK_9AM_IN_UTC - timedelta(hours=1)),
+            ),
+        ),
+        "schedules[0].overrides[0].to",
+        "must be after from",
+    ),
+    (
+        "override with a note too long to store",
+        lambda: override(DEC_24, DEC_24 + timedelta(days=1), note="x" * 501),
+        "schedules[0].overrides[0].note",
+        "501 characters long; at most 500 fit",
+    ),
+    (
+        "override starting before year one in UTC",
+        lambda: override(datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1))), DEC_24),
+        "schedules[0].overrides[0].from",
+        "too far in the past or future",
+    ),
+    (
+        "exemption of an unknown user",
+        lambda: with_schedule(exemptions=(ExemptionSpec("bob@x.org"),)),
+        "schedules[0].exemptions[0].user",
+        "no user with email 'bob@x.org'",
+    ),
+    (
+        "exemption ending before it starts",
+        lambda: exemption(start=DEC_24, end=DEC_24 - timedelta(days=1)),
+        "schedules[0].exemptions[0].to",
+        "must be after from",
+    ),
+    (
+        "exemption from a layer the schedule does not have",
+        lambda: exemption(layer="Nightly"),
+        "schedules[0].exemptions[0].layer",
+        "no layer named 'Nightly' in this schedule",
+    ),
+    (
+        "exemption with a NUL in its reason",
+        lambda: exemption(reason="Medical\x00"),
+        "schedules[0].exemptions[0].reason",
+        "NUL",
+    ),
+    (
+        "exemption with a reason too long to keep",
+        lambda: exemption(reason="x" * 2001),
+        "schedules[0].exemptions[0].reason",
+        "at most 2000 fit",
+    ),
+    (
+        "leave ending before it starts",
+        lambda: leave(DEC_24, DEC_24 - timedelta(days=1)),
+        "users[0].unavailable[0].to",
+        "must be after from",
+    ),
+    (
+        "leave whose naive start is read in the user's zone",
+        lambda: with_user(
+            timezone="America/New_York",
+            unavailable=(LeaveSpec(DEC_24, NEW_YORK_9AM_IN_UTC - timedelta(hours=1)),),
+        ),
+        "users[0].unavailable[0].to",
+        "must be after from",
+    ),
+]
+"""Schedules' restrictions, fairness limits, overrides, exemptions and users' leave."""
 
 CASES: list[tuple[str, Callable[[], OrgSpec], str, str]] = [
     (
@@ -398,6 +540,7 @@ CASES: list[tuple[str, Callable[[], OrgSpec], str, str]] = [
         "users[0].role",
         "'owner' is not one of admin, observer, user",
     ),
+    *SCHEDULE_CASES,
 ]
 
 
@@ -430,6 +573,61 @@ def test_the_bounds_themselves_are_allowed(rotation: timedelta, escalate_after: 
     )
 
     assert validate(spec, {}) == []
+
+
+def test_everything_a_schedule_and_a_user_may_say_about_being_away_is_allowed() -> None:
+    spec = replace(
+        with_schedule(
+            max_share=100,
+            layers=(
+                replace(
+                    LAYER,
+                    restrictions=(Window(frozenset({5, 6})), Window(start=time(22), end=time(6))),
+                ),
+            ),
+            overrides=(OverrideSpec("GRACE@example.com", DEC_24, DEC_24 + timedelta(days=3)),),
+            exemptions=(
+                ExemptionSpec("ada@example.com", reason="Medical, until further notice"),
+                ExemptionSpec("grace@example.com", start=DEC_24, layer="Weekly"),
+                ExemptionSpec("grace@example.com", end=DEC_24),
+            ),
+        ),
+        users=(
+            replace(ADA, unavailable=(LeaveSpec(DEC_24, DEC_24 + timedelta(days=1), "Holiday"),)),
+            replace(GRACE, unavailable=(LeaveSpec(None, DEC_24),)),
+        ),
+    )
+
+    assert validate(spec, {}) == []
+
+
+def test_a_naive_time_and_the_same_moment_with_an_offset_are_one_moment() -> None:
+    naive = datetime(2026, 12, 24, 9, 0)
+    aware = datetime(2026, 12, 24, 15, 0, tzinfo=timezone(timedelta(hours=1)))
+
+    assert moment(naive, "America/New_York") == moment(aware, "UTC") == NEW_YORK_9AM_IN_UTC
+
+
+@pytest.mark.parametrize(
+    ("at", "written"),
+    [
+        (datetime(2026, 12, 24, 9, 0, tzinfo=UTC), datetime(2026, 12, 24, 9, 0)),
+        (datetime(2026, 7, 1, 8, 0, tzinfo=UTC), datetime(2026, 7, 1, 9, 0)),
+        (datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 1, 30)),
+        (
+            datetime(2026, 10, 25, 1, 30, tzinfo=UTC),
+            datetime(2026, 10, 25, 1, 30, tzinfo=timezone(timedelta(0))),
+        ),
+    ],
+    ids=["winter", "summer", "first 01:30 of the autumn change", "second 01:30"],
+)
+def test_a_moment_is_written_as_wall_clock_time_with_an_offset_only_where_that_is_ambiguous(
+    at: datetime, written: datetime
+) -> None:
+    result = wall_clock(at, "Europe/London")
+
+    assert (result, result.tzinfo is None) == (written, written.tzinfo is None)
+    assert moment(result, "Europe/London") == at
 
 
 def test_a_new_user_without_contact_methods_can_have_rules_for_their_email() -> None:

@@ -3,26 +3,44 @@
 Shape and type errors are reported with the file name and the path inside it
 (``org.yaml: services[0].escalation_policy: ...``); unknown keys are refused, so a typo
 never silently drops a setting.
+
+Times of day are ``"HH:MM"``; ``17:00`` unquoted is read as that text too, not as YAML
+1.1's base-60 number 1020. Moments (an override's ``from``, a period of leave's ``to``) are a
+date (meaning 00:00), a wall-clock time ``2026-12-24T09:00``, or a time with an offset.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ondeck.domain.durations import format_duration, parse_duration
 from ondeck.domain.errors import InvalidDuration
 from ondeck.domain.model import TargetKind, Urgency
 from ondeck.domain.org import (
+    DEFAULT_MAX_SHARE,
     ContactSpec,
+    ExemptionSpec,
     IntegrationSpec,
     LayerSpec,
+    LeaveSpec,
     LevelSpec,
     OrgSpec,
+    OverrideSpec,
     PolicySpec,
     RuleSpec,
     ScheduleSpec,
@@ -31,6 +49,7 @@ from ondeck.domain.org import (
     TeamSpec,
     UserSpec,
 )
+from ondeck.domain.rotation import DEFAULT_HANDOFF, DEFAULT_TURN, EVERY_DAY, WEEKDAYS, Window
 
 
 class OrgFileError(Exception):
@@ -53,6 +72,71 @@ def _duration(value: Any) -> timedelta:
         raise ValueError(str(error)) from error
 
 
+_CLOCK = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
+
+
+def _clock_time(value: Any) -> time:
+    """A time of day written ``"HH:MM"``."""
+    if isinstance(value, str):
+        found = _CLOCK.fullmatch(value.strip())
+        if found:
+            return time(int(found[1]), int(found[2]))
+        if value.strip() == "24:00":
+            raise ValueError(
+                'write midnight as "00:00" (a window that ends at or before its start '
+                "ends the next day)"
+            )
+    raise ValueError(f'{value!r} is not a time of day; write HH:MM, like "09:00"')
+
+
+def _weekday(value: Any) -> int:
+    """A weekday name (mon..sun, any case) as its number, 0 = Monday."""
+    if isinstance(value, str) and value.strip().lower() in WEEKDAYS:
+        return WEEKDAYS.index(value.strip().lower())
+    raise ValueError(f"{value!r} is not a weekday ({', '.join(WEEKDAYS)})")
+
+
+def _moment(value: Any) -> datetime:
+    """A date (00:00 that day), or a date and time, naive (wall-clock) or with an offset."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0))
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(
+        f"{value!r} is not a date or time; write 2026-12-24, 2026-12-24T09:00 "
+        "or 2026-12-24T09:00+01:00"
+    )
+
+
+def _layer_start(value: Any) -> date | None:
+    """A date (the handoff time comes from ``handoff``) or a naive date and time."""
+    if value is None:
+        return None
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    start = _moment(value)
+    if start.tzinfo is not None:
+        raise ValueError(
+            "start is a wall-clock time in the schedule's time zone; leave out the offset"
+        )
+    return start
+
+
+ClockTime = Annotated[time, PlainValidator(_clock_time)]
+Moment = Annotated[datetime, PlainValidator(_moment)]
+Weekday = Annotated[int, PlainValidator(_weekday)]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -71,6 +155,15 @@ class RuleIn(_Model):
     _after = field_validator("after", mode="before")(_duration)
 
 
+class LeaveIn(_Model):
+    start: Moment | None = Field(default=None, alias="from")
+    end: Moment = Field(alias="to")
+    reason: str = ""
+
+    def spec(self) -> LeaveSpec:
+        return LeaveSpec(self.start, self.end, self.reason)
+
+
 class UserIn(_Model):
     email: str
     name: str
@@ -78,6 +171,7 @@ class UserIn(_Model):
     role: str = "user"
     contact_methods: list[ContactIn] | None = None
     notification_rules: list[RuleIn] | None = None
+    unavailable: list[LeaveIn] | None = None
 
 
 class TeamIn(_Model):
@@ -85,28 +179,95 @@ class TeamIn(_Model):
     members: list[str] = Field(default_factory=list)
 
 
+class WindowIn(_Model):
+    days: list[Weekday] = Field(default_factory=lambda: sorted(EVERY_DAY))
+    start: ClockTime = Field(default=time(0, 0), alias="from")
+    end: ClockTime = Field(default=time(0, 0), alias="to")
+
+    def window(self) -> Window:
+        return Window(days=frozenset(self.days), start=self.start, end=self.end)
+
+
 class LayerIn(_Model):
     name: str
-    start: datetime
-    rotation: timedelta
+    start: Annotated[date | None, PlainValidator(_layer_start)] = None
+    handoff: ClockTime | None = None
+    rotation: timedelta = DEFAULT_TURN
     participants: list[str]
+    restrictions: list[WindowIn] = Field(default_factory=list)
 
     _rotation = field_validator("rotation", mode="before")(_duration)
 
-    @field_validator("start")
+    @field_validator("handoff")
     @classmethod
-    def _wall_clock(cls, value: datetime) -> datetime:
-        if value.tzinfo is not None:
+    def _same_as_start(cls, value: time | None, info: ValidationInfo) -> time | None:
+        start = info.data.get("start")
+        if value is not None and isinstance(start, datetime) and start.time() != value:
             raise ValueError(
-                "start is a wall-clock time in the schedule's time zone; leave out the offset"
+                f"the start {start:%Y-%m-%dT%H:%M} already puts the handoff at "
+                f"{start:%H:%M}; write the start as a date, or leave handoff out"
             )
         return value
+
+    def spec(self) -> LayerSpec:
+        handoff = self.handoff or DEFAULT_HANDOFF
+        if isinstance(self.start, datetime):
+            start: datetime | None = self.start
+            handoff = self.start.time()
+        elif self.start is not None:
+            start = datetime.combine(self.start, handoff)
+        else:
+            start = None
+        return LayerSpec(
+            name=self.name,
+            start=start,
+            rotation=self.rotation,
+            participants=tuple(self.participants),
+            handoff=handoff,
+            restrictions=tuple(w.window() for w in self.restrictions),
+        )
+
+
+class OverrideIn(_Model):
+    user: str
+    start: Moment = Field(alias="from")
+    end: Moment = Field(alias="to")
+    note: str = ""
+
+    def spec(self) -> OverrideSpec:
+        return OverrideSpec(self.user, self.start, self.end, self.note)
+
+
+class ExemptionIn(_Model):
+    user: str
+    start: Moment | None = Field(default=None, alias="from")
+    end: Moment | None = Field(default=None, alias="to")
+    layer: str | None = None
+    reason: str = ""
+
+    def spec(self) -> ExemptionSpec:
+        return ExemptionSpec(self.user, self.start, self.end, self.layer, self.reason)
 
 
 class ScheduleIn(_Model):
     name: str
     timezone: str
+    max_share: int = DEFAULT_MAX_SHARE
     layers: list[LayerIn] = Field(default_factory=list)
+    overrides: list[OverrideIn] | None = None
+    exemptions: list[ExemptionIn] | None = None
+
+    def spec(self) -> ScheduleSpec:
+        return ScheduleSpec(
+            name=self.name,
+            timezone=self.timezone,
+            layers=tuple(layer.spec() for layer in self.layers),
+            max_share=self.max_share,
+            overrides=None if self.overrides is None else tuple(o.spec() for o in self.overrides),
+            exemptions=None
+            if self.exemptions is None
+            else tuple(e.spec() for e in self.exemptions),
+        )
 
 
 class TargetIn(_Model):
@@ -180,21 +341,14 @@ class OrgIn(_Model):
                     else tuple(
                         RuleSpec(r.contact, r.after, r.urgency) for r in u.notification_rules
                     ),
+                    unavailable=None
+                    if u.unavailable is None
+                    else tuple(leave.spec() for leave in u.unavailable),
                 )
                 for u in self.users
             ),
             teams=tuple(TeamSpec(t.name, tuple(t.members)) for t in self.teams),
-            schedules=tuple(
-                ScheduleSpec(
-                    s.name,
-                    s.timezone,
-                    tuple(
-                        LayerSpec(x.name, x.start, x.rotation, tuple(x.participants))
-                        for x in s.layers
-                    ),
-                )
-                for s in self.schedules
-            ),
+            schedules=tuple(s.spec() for s in self.schedules),
             escalation_policies=tuple(
                 PolicySpec(
                     name=p.name,
@@ -220,8 +374,25 @@ class OrgIn(_Model):
         )
 
 
+_BASE_60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
+_NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key repeated in one mapping instead of keeping the last."""
+    """SafeLoader that refuses a key repeated in one mapping instead of keeping the last, and
+    reads ``17:00`` as text (as YAML 1.2 does), not as the base-60 number 1020."""
+
+
+def _without_base_60(regexp: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(rf"(?!{_BASE_60.pattern}$){regexp.pattern}", regexp.flags)
+
+
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, _without_base_60(regexp) if tag in _NUMBERS else regexp) for tag, regexp in resolvers
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _unique_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -297,11 +468,115 @@ def _represent_text(dumper: _Dumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+class _Quoted(str):
+    """Text written in double quotes: times of day, so that any YAML reader keeps them text."""
+
+
+class _Flow(dict[str, Any]):
+    """A mapping written on one line: ``{user: ..., from: ..., to: ...}``."""
+
+
+def _represent_quoted(dumper: _Dumper, value: _Quoted) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style='"')
+
+
+def _represent_flow(dumper: _Dumper, value: _Flow) -> yaml.MappingNode:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", dict(value), flow_style=True)
+
+
 _Dumper.add_representer(str, _represent_text)
+_Dumper.add_representer(_Quoted, _represent_quoted)
+_Dumper.add_representer(_Flow, _represent_flow)
 
 
-def _start_text(value: datetime) -> str:
+def _precise(value: datetime) -> str:
+    """ISO 8601 with as much of the time as it takes: minutes, seconds or microseconds."""
+    if value.microsecond:
+        return value.isoformat(timespec="microseconds")
     return value.isoformat(timespec="minutes" if value.second == 0 else "seconds")
+
+
+def _moment_text(value: datetime) -> date | str:
+    """A naive midnight as its date; any other moment as precise as it is, with its offset."""
+    if value.tzinfo is None and value.time() == time(0, 0):
+        return value.date()
+    return _precise(value)
+
+
+def _clock_text(value: time) -> _Quoted:
+    return _Quoted(value.isoformat(timespec="minutes"))
+
+
+def _layer_out(layer: LayerSpec) -> dict[str, Any]:
+    """``start`` as a date and ``handoff`` as HH:MM; a start with seconds stays a datetime."""
+    out: dict[str, Any] = {"name": layer.name}
+    if layer.start is None:
+        if layer.handoff != DEFAULT_HANDOFF:
+            out["handoff"] = _clock_text(layer.handoff)
+    elif layer.start.second or layer.start.microsecond:
+        out["start"] = _precise(layer.start)
+    else:
+        out["start"] = layer.start.date()
+        out["handoff"] = _clock_text(layer.start.time())
+    out["rotation"] = format_duration(layer.rotation)
+    out["participants"] = list(layer.participants)
+    if layer.restrictions:
+        out["restrictions"] = [_window_out(w) for w in layer.restrictions]
+    return out
+
+
+def _window_out(window: Window) -> _Flow:
+    out = _Flow()
+    if window.days != EVERY_DAY:
+        out["days"] = [WEEKDAYS[day] for day in sorted(window.days)]
+    if (window.start, window.end) != (time(0, 0), time(0, 0)):
+        out["from"] = _clock_text(window.start)
+        out["to"] = _clock_text(window.end)
+    return out
+
+
+def _schedule_out(schedule: ScheduleSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": schedule.name, "timezone": schedule.timezone}
+    if schedule.max_share != DEFAULT_MAX_SHARE:
+        out["max_share"] = schedule.max_share
+    out["layers"] = [_layer_out(layer) for layer in schedule.layers]
+    if schedule.overrides is not None:
+        out["overrides"] = [_override_out(o) for o in schedule.overrides]
+    if schedule.exemptions is not None:
+        out["exemptions"] = [_exemption_out(e) for e in schedule.exemptions]
+    return out
+
+
+def _override_out(override: OverrideSpec) -> _Flow:
+    out = _Flow(user=override.user)
+    out["from"] = _moment_text(override.start)
+    out["to"] = _moment_text(override.end)
+    if override.note:
+        out["note"] = override.note
+    return out
+
+
+def _exemption_out(exemption: ExemptionSpec) -> _Flow:
+    out = _Flow(user=exemption.user)
+    if exemption.start is not None:
+        out["from"] = _moment_text(exemption.start)
+    if exemption.end is not None:
+        out["to"] = _moment_text(exemption.end)
+    if exemption.layer is not None:
+        out["layer"] = exemption.layer
+    if exemption.reason:
+        out["reason"] = exemption.reason
+    return out
+
+
+def _leave_out(leave: LeaveSpec) -> _Flow:
+    out = _Flow()
+    if leave.start is not None:
+        out["from"] = _moment_text(leave.start)
+    out["to"] = _moment_text(leave.end)
+    if leave.reason:
+        out["reason"] = leave.reason
+    return out
 
 
 def dump_org(spec: OrgSpec) -> str:
@@ -323,25 +598,15 @@ def dump_org(spec: OrgSpec) -> str:
                     for r in u.notification_rules or ()
                 ],
             }
+            | (
+                {"unavailable": [_leave_out(leave) for leave in u.unavailable]}
+                if u.unavailable is not None
+                else {}
+            )
             for u in spec.users
         ],
         "teams": [{"name": t.name, "members": list(t.members)} for t in spec.teams],
-        "schedules": [
-            {
-                "name": s.name,
-                "timezone": s.timezone,
-                "layers": [
-                    {
-                        "name": layer.name,
-                        "start": _start_text(layer.start),
-                        "rotation": format_duration(layer.rotation),
-                        "participants": list(layer.participants),
-                    }
-                    for layer in s.layers
-                ],
-            }
-            for s in spec.schedules
-        ],
+        "schedules": [_schedule_out(s) for s in spec.schedules],
         "escalation_policies": [
             {
                 "name": p.name,
@@ -368,4 +633,4 @@ def dump_org(spec: OrgSpec) -> str:
             for s in spec.services
         ],
     }
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100_000)

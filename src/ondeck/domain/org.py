@@ -2,23 +2,35 @@
 
 ``OrgSpec`` is what ``ondeck apply`` reads and ``ondeck export`` writes. Objects are named
 by natural keys (user email, team/schedule/policy/service name), so applying the same spec
-twice changes nothing the second time.
+twice changes nothing the second time. Overrides, exemptions and leave have no name: they
+are known by who, when (and for exemptions, which layer).
+
+Times in a spec are naive wall-clock times unless they carry an offset: a layer's start in
+its schedule's zone, an override's or exemption's bounds in the schedule's zone, a period of
+leave in the user's zone. ``moment`` turns them into UTC the way rotations read wall-clock
+times (``fold=0`` in gaps and folds); ``wall_clock`` is its inverse for export.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from datetime import timezone as fixed_offset
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ondeck.domain.model import TargetKind, Urgency
+from ondeck.domain.rotation import DEFAULT_HANDOFF, DEFAULT_TURN, Window, wall_to_utc
 
 CONTACT_KINDS = frozenset({"email", "webhook"})
 ROLES = frozenset({"admin", "user", "observer"})
 MAX_ROTATION = timedelta(weeks=52)
 MAX_ESCALATE_AFTER = timedelta(days=1)
 MAX_RULE_DELAY = timedelta(days=1)
+DEFAULT_MAX_SHARE = 50
+"""Percent of a schedule's on-call time one person may hold before ``schedule check`` warns."""
+LONGEST_NOTE = 500
+LONGEST_REASON = 2000
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,19 @@ class RuleSpec:
 
 
 @dataclass(frozen=True)
+class LeaveSpec:
+    """A period of leave: away from every schedule for ``[start, end)``.
+
+    Naive bounds are wall-clock times in the user's zone; a None start is leave already under
+    way (recorded without one). The reason is for managers only.
+    """
+
+    start: datetime | None
+    end: datetime
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class UserSpec:
     email: str
     name: str
@@ -45,6 +70,9 @@ class UserSpec:
     contact_methods: tuple[ContactSpec, ...] | None = None
     """None: keep what is stored (a new user gets their email address)."""
     notification_rules: tuple[RuleSpec, ...] | None = None
+    unavailable: tuple[LeaveSpec, ...] | None = None
+    """Leave that has not ended yet, all of it (any listed that has ended is history and
+    ignored). None: keep what is stored."""
 
 
 @dataclass(frozen=True)
@@ -56,9 +84,40 @@ class TeamSpec:
 @dataclass(frozen=True)
 class LayerSpec:
     name: str
+    start: datetime | None = None
+    """Naive wall-clock time of the first handoff in the schedule's zone. None: not given;
+    applying keeps the stored layer's start date, or starts a new layer at the latest Monday
+    ``handoff`` (``rotation.default_start``)."""
+    rotation: timedelta = DEFAULT_TURN
+    participants: tuple[str, ...] = ()
+    handoff: time = DEFAULT_HANDOFF
+    """Time of day of each handoff; used only when ``start`` is None (else its time is)."""
+    restrictions: tuple[Window, ...] = ()
+    """Empty: the layer has someone at all times; else only inside these windows."""
+
+
+@dataclass(frozen=True)
+class OverrideSpec:
+    """``user`` on call for ``[start, end)`` above every layer; naive bounds in the
+    schedule's zone."""
+
+    user: str
     start: datetime
-    rotation: timedelta
-    participants: tuple[str, ...]
+    end: datetime
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ExemptionSpec:
+    """``user`` is not to be on call in this schedule (or only its ``layer``) for
+    ``[start, end)``; None bounds are open. Naive bounds are in the schedule's zone. The
+    reason is for managers only."""
+
+    user: str
+    start: datetime | None = None
+    end: datetime | None = None
+    layer: str | None = None
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,6 +125,12 @@ class ScheduleSpec:
     name: str
     timezone: str
     layers: tuple[LayerSpec, ...] = ()
+    max_share: int = DEFAULT_MAX_SHARE
+    overrides: tuple[OverrideSpec, ...] | None = None
+    """Overrides that have not ended yet, all of them (any listed that have ended are history
+    and ignored). None: keep what is stored."""
+    exemptions: tuple[ExemptionSpec, ...] | None = None
+    """Exemptions that have not ended yet, all of them, as for ``overrides``."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +229,55 @@ def _zone_problem(path: str, name: str) -> list[Problem]:
     return []
 
 
+def moment(value: datetime, timezone: str) -> datetime:
+    """The UTC moment ``value`` names: a naive value is wall-clock time in ``timezone``
+    (``fold=0`` where that time is skipped or repeated), an aware one names itself."""
+    if value.tzinfo is None:
+        return wall_to_utc(value, ZoneInfo(timezone))
+    return value.astimezone(UTC)
+
+
+def wall_clock(value: datetime, timezone: str) -> datetime:
+    """How a file writes the moment ``value``: its naive wall-clock time in ``timezone``, or,
+    where that time would be read back as another moment (the second pass through a repeated
+    hour), the local time with its UTC offset. ``moment`` reads either back as ``value``."""
+    local = value.astimezone(ZoneInfo(timezone))
+    naive = local.replace(tzinfo=None, fold=0)
+    if wall_to_utc(naive, ZoneInfo(timezone)) == value:
+        return naive
+    offset = local.utcoffset()
+    assert offset is not None
+    return naive.replace(tzinfo=fixed_offset(offset))
+
+
+def _zone_ok(name: str) -> bool:
+    return not _zone_problem("", name)
+
+
+def _order_problem(
+    path: str, start: datetime | None, end: datetime | None, timezone: str
+) -> list[Problem]:
+    """Each bound names a moment, and ``to`` comes after ``from``, both read in ``timezone``
+    (unless that zone is itself a problem, reported elsewhere)."""
+    readable = _zone_ok(timezone)
+    bounds: dict[str, datetime] = {}
+    for field_name, value in (("from", start), ("to", end)):
+        if value is None:
+            continue
+        try:
+            bounds[field_name] = moment(value, timezone) if readable else value
+        except OverflowError:
+            return [Problem(f"{path}.{field_name}", "is too far in the past or future")]
+    if len(bounds) < 2:
+        return []
+    first, last = bounds["from"], bounds["to"]
+    if (first.tzinfo is None) != (last.tzinfo is None):
+        return []
+    if last <= first:
+        return [Problem(f"{path}.to", "must be after from")]
+    return []
+
+
 def validate(
     spec: OrgSpec,
     existing: dict[str, set[str]],
@@ -232,6 +346,12 @@ def validate(
                         f"{rule.contact!r} names none of this user's contact methods",
                     )
                 )
+        for li, leave in enumerate(user.unavailable or ()):
+            lbase = f"{base}.unavailable[{li}]"
+            problems += _order_problem(lbase, leave.start, leave.end, user.timezone)
+            problems += _text_problems(
+                f"{lbase}.reason", leave.reason, LONGEST_REASON, required=False
+            )
 
     for ti, team in enumerate(spec.teams):
         problems += _text_problems(f"teams[{ti}].name", team.name, 200)
@@ -242,22 +362,7 @@ def validate(
                 )
 
     for si, schedule in enumerate(spec.schedules):
-        problems += _text_problems(f"schedules[{si}].name", schedule.name, 200)
-        problems += _zone_problem(f"schedules[{si}].timezone", schedule.timezone)
-        for li, layer in enumerate(schedule.layers):
-            base = f"schedules[{si}].layers[{li}]"
-            problems += _text_problems(f"{base}.name", layer.name, 200)
-            if layer.rotation < timedelta(minutes=1) or layer.rotation > MAX_ROTATION:
-                problems.append(
-                    Problem(f"{base}.rotation", "must be between 1m and 52w (one year)")
-                )
-            if not layer.participants:
-                problems.append(Problem(f"{base}.participants", "needs at least one person"))
-            for pi, email in enumerate(layer.participants):
-                if email.lower() not in known.users:
-                    problems.append(
-                        Problem(f"{base}.participants[{pi}]", f"no user with email {email!r}")
-                    )
+        problems += _schedule_problems(f"schedules[{si}]", schedule, known.users)
 
     for pi, policy in enumerate(spec.escalation_policies):
         base = f"escalation_policies[{pi}]"
@@ -321,6 +426,51 @@ def validate(
                         "in the same file to move it",
                     )
                 )
+    return problems
+
+
+def _schedule_problems(base: str, schedule: ScheduleSpec, users: set[str]) -> list[Problem]:
+    problems = _text_problems(f"{base}.name", schedule.name, 200)
+    problems += _zone_problem(f"{base}.timezone", schedule.timezone)
+    if not 1 <= schedule.max_share <= 100:
+        problems.append(Problem(f"{base}.max_share", "must be a percentage between 1 and 100"))
+    problems += _duplicates(f"{base}.layers", (layer.name for layer in schedule.layers))
+    for li, layer in enumerate(schedule.layers):
+        lbase = f"{base}.layers[{li}]"
+        problems += _text_problems(f"{lbase}.name", layer.name, 200)
+        if layer.rotation < timedelta(minutes=1) or layer.rotation > MAX_ROTATION:
+            problems.append(Problem(f"{lbase}.rotation", "must be between 1m and 52w (one year)"))
+        if not layer.participants:
+            problems.append(Problem(f"{lbase}.participants", "needs at least one person"))
+        for pi, email in enumerate(layer.participants):
+            if email.lower() not in users:
+                problems.append(
+                    Problem(f"{lbase}.participants[{pi}]", f"no user with email {email!r}")
+                )
+        for wi, window in enumerate(layer.restrictions):
+            if not window.days:
+                problems.append(
+                    Problem(f"{lbase}.restrictions[{wi}].days", "needs at least one day")
+                )
+    for oi, override in enumerate(schedule.overrides or ()):
+        obase = f"{base}.overrides[{oi}]"
+        if override.user.lower() not in users:
+            problems.append(Problem(f"{obase}.user", f"no user with email {override.user!r}"))
+        problems += _order_problem(obase, override.start, override.end, schedule.timezone)
+        problems += _text_problems(f"{obase}.note", override.note, LONGEST_NOTE, required=False)
+    layer_names = {layer.name for layer in schedule.layers}
+    for ei, exemption in enumerate(schedule.exemptions or ()):
+        ebase = f"{base}.exemptions[{ei}]"
+        if exemption.user.lower() not in users:
+            problems.append(Problem(f"{ebase}.user", f"no user with email {exemption.user!r}"))
+        problems += _order_problem(ebase, exemption.start, exemption.end, schedule.timezone)
+        if exemption.layer is not None and exemption.layer not in layer_names:
+            problems.append(
+                Problem(f"{ebase}.layer", f"no layer named {exemption.layer!r} in this schedule")
+            )
+        problems += _text_problems(
+            f"{ebase}.reason", exemption.reason, LONGEST_REASON, required=False
+        )
     return problems
 
 

@@ -1,14 +1,80 @@
-"""Configuration as code: apply an organisation file idempotently, export it back."""
+"""Configuration as code: apply an organisation file idempotently, export it back.
+
+Applying validates everything first, then changes all of it in one transaction or none of
+it. Beyond what the organisation store keeps (users, teams, schedules with their layers,
+policies, services), applying:
+
+- gives a layer without a start one: a stored layer of the same name keeps its start date
+  (at the file's handoff time); a new one starts at the latest Monday handoff at or before
+  now, so its first person is on call at once and applying again changes nothing;
+- brings a schedule's overrides and exemptions, and a user's leave, in line with the file
+  when the file lists them (None keeps what is stored). They are matched by who and when
+  (and, for exemptions, which layer): listed ones that are missing are added, matched ones
+  take the file's note or reason, and stored ones the file leaves out are taken back; one
+  that has begun is cut short at now instead, so the past stays as it was. Ones that have
+  ended are history, whether stored or listed, and are never touched;
+- records consent for people newly listed in a rotation;
+- writes every change to a schedule on that schedule's timeline as ``ondeck apply``.
+  Reasons for exemptions and leave never go on a timeline: only managers may read them.
+
+Exporting writes the overrides, exemptions and leave that have not ended yet.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time
+from typing import Any
 
-from ondeck.domain.org import OrgSpec, validate
+from ondeck.domain.durations import format_duration
+from ondeck.domain.org import (
+    ExemptionSpec,
+    LayerSpec,
+    LeaveSpec,
+    OrgSpec,
+    OverrideSpec,
+    ScheduleSpec,
+    UserSpec,
+    moment,
+    validate,
+    wall_clock,
+)
+from ondeck.domain.rotation import EVERY_DAY, WEEKDAYS, Window, default_start
+from ondeck.domain.schedules import AwayKind
 from ondeck.services.errors import InvalidOrg
-from ondeck.services.ports import Clock, Consent, UnitOfWork, UnitOfWorkFactory
+from ondeck.services.ports import (
+    AbsenceRecord,
+    Clock,
+    Consent,
+    LayerRecord,
+    Person,
+    ScheduleRecord,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from ondeck.services.schedules import describe_moment, describe_span
 
 APPLY_ACTOR = "ondeck apply"
+FOREVER = datetime.max.replace(tzinfo=UTC)
+
+
+class EventKind:
+    """Kinds of the schedule timeline entries ``ondeck apply`` writes."""
+
+    SCHEDULE_CREATED = "schedule_created"
+    SETTINGS_CHANGED = "settings_changed"
+    LAYERS_CHANGED = "layers_changed"
+    CONSENT_RECORDED = "consent_recorded"
+    OVERRIDE_ADDED = "override_added"
+    OVERRIDE_REMOVED = "override_removed"
+    OVERRIDE_CHANGED = "override_changed"
+    EXEMPTION_ADDED = "exemption_added"
+    EXEMPTION_REMOVED = "exemption_removed"
+    EXEMPTION_CHANGED = "exemption_changed"
+    LEAVE_ADDED = "leave_added"
+    LEAVE_REMOVED = "leave_removed"
+    LEAVE_CHANGED = "leave_changed"
 
 
 def apply_org(*, uow: UnitOfWorkFactory, clock: Clock, spec: OrgSpec) -> dict[str, int]:
@@ -20,35 +86,536 @@ def apply_org(*, uow: UnitOfWorkFactory, clock: Clock, spec: OrgSpec) -> dict[st
         if problems:
             raise InvalidOrg([str(problem) for problem in problems])
         now = clock.now()
+        before = {s.name: _stored(work, s.name) for s in spec.schedules}
+        spec = with_layer_starts(spec, before, now)
         counts = work.org.apply(spec, at=now)
-        _record_consent_of_listed_people(work, spec, now)
+        applying = _Applying(work, now)
+        for schedule in spec.schedules:
+            record = _stored(work, schedule.name)
+            assert record is not None, "the schedule was stored in this same unit of work"
+            applying.schedule_changed(before[schedule.name], record)
+            applying.record_consent_of_listed_people(record)
+            if schedule.overrides is not None:
+                applying.sync_overrides(record, schedule.overrides)
+            if schedule.exemptions is not None:
+                applying.sync_exemptions(record, schedule.exemptions)
+        for user in spec.users:
+            if user.unavailable is not None:
+                applying.sync_leave(user, user.unavailable)
         work.commit()
         return counts
 
 
-def _record_consent_of_listed_people(work: UnitOfWork, spec: OrgSpec, now: datetime) -> None:
-    """Listing someone in a rotation of an applied file is an administrator recording their
-    consent; a person who declined stays out until they (or an admin) say otherwise."""
-    for schedule in spec.schedules:
-        schedule_id = work.schedules.id_by_name(schedule.name)
-        if schedule_id is None:
-            continue
-        record = work.schedules.record(schedule_id)
-        assert record is not None
-        known = work.schedules.consents(schedule_id)
+def with_layer_starts(
+    spec: OrgSpec, stored: dict[str, ScheduleRecord | None], now: datetime
+) -> OrgSpec:
+    """``spec`` with a start for every layer that has none: the stored layer of that name
+    keeps its start date, at the layer's handoff; a new layer starts at the latest Monday
+    handoff at or before ``now`` in the schedule's zone."""
+
+    def start(schedule: ScheduleSpec, layer: LayerSpec) -> LayerSpec:
+        if layer.start is not None:
+            return layer
+        record = stored.get(schedule.name)
+        kept = {x.name: x.start for x in record.layers} if record else {}
+        if layer.name in kept:
+            return replace(layer, start=datetime.combine(kept[layer.name].date(), layer.handoff))
+        return replace(layer, start=default_start(schedule.timezone, now, layer.handoff))
+
+    return replace(
+        spec,
+        schedules=tuple(
+            replace(s, layers=tuple(start(s, layer) for layer in s.layers)) for s in spec.schedules
+        ),
+    )
+
+
+def _stored(work: UnitOfWork, name: str) -> ScheduleRecord | None:
+    schedule_id = work.schedules.id_by_name(name)
+    return None if schedule_id is None else work.schedules.record(schedule_id)
+
+
+@dataclass(frozen=True)
+class _Key:
+    """What identifies an override, exemption or period of leave: who, when, which layer."""
+
+    user: int
+    start: datetime | None
+    end: datetime | None
+    layer: str | None = None
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    key: _Key
+    text: str
+    """The note (overrides) or reason (exemptions, leave)."""
+
+
+def _match(
+    wanted: Iterable[_Wanted], stored: list[Any], key: Callable[[Any], _Key]
+) -> tuple[list[_Wanted], list[tuple[Any, _Wanted]], list[Any]]:
+    """(to add, matched pairs, to take back); each stored item matches at most one entry."""
+    left = list(stored)
+    missing: list[_Wanted] = []
+    matched: list[tuple[Any, _Wanted]] = []
+    for entry in wanted:
+        found = next((item for item in left if key(item) == entry.key), None)
+        if found is None:
+            missing.append(entry)
+        else:
+            left.remove(found)
+            matched.append((found, entry))
+    return missing, matched, left
+
+
+def _absence_key(absence: AbsenceRecord) -> _Key:
+    return _Key(absence.user_id, absence.start, absence.end, absence.layer)
+
+
+class _Applying:
+    """The changes of one apply beyond the organisation store, each written on the
+    timeline of the schedule it changes."""
+
+    def __init__(self, work: UnitOfWork, now: datetime) -> None:
+        self.work = work
+        self.now = now
+        self._people: dict[int, Person | None] = {}
+        self._listed: dict[int, list[ScheduleRecord]] | None = None
+
+    def person(self, user_id: int) -> Person | None:
+        if user_id not in self._people:
+            self._people[user_id] = self.work.directory.person(user_id)
+        return self._people[user_id]
+
+    def name(self, user_id: int) -> str:
+        person = self.person(user_id)
+        return person.name if person else f"user {user_id}"
+
+    def email(self, user_id: int) -> str:
+        person = self.person(user_id)
+        return person.email if person else ""
+
+    def user_id(self, email: str) -> int:
+        person = self.work.directory.person_by_email(email)
+        assert person is not None, "validated: every listed user exists"
+        return person.id
+
+    def event(self, record: ScheduleRecord, kind: str, message: str, **data: Any) -> None:
+        self.work.schedules.add_event(
+            record.id, at=self.now, kind=kind, actor=APPLY_ACTOR, message=message, data=data
+        )
+
+    def over(self, end: datetime | None) -> bool:
+        return end is not None and end <= self.now
+
+    def begun(self, start: datetime | None) -> bool:
+        return start is None or start < self.now
+
+    def schedule_changed(self, before: ScheduleRecord | None, after: ScheduleRecord) -> None:
+        if before is None:
+            self.event(
+                after,
+                EventKind.SCHEDULE_CREATED,
+                f"Schedule created by {APPLY_ACTOR}, in time zone {after.timezone}",
+            )
+        else:
+            if before.timezone != after.timezone:
+                self.event(
+                    after,
+                    EventKind.SETTINGS_CHANGED,
+                    f"Time zone changed by {APPLY_ACTOR}: {before.timezone} → {after.timezone}",
+                )
+            if before.max_share != after.max_share:
+                self.event(
+                    after,
+                    EventKind.SETTINGS_CHANGED,
+                    f"Fairness limit changed by {APPLY_ACTOR}: "
+                    f"{before.max_share}% → {after.max_share}%",
+                )
+        changes = layer_changes(before.layers if before else (), after.layers, self.name)
+        if changes:
+            self.event(
+                after,
+                EventKind.LAYERS_CHANGED,
+                f"Layers changed by {APPLY_ACTOR}: {changes}",
+                layers=[layer.name for layer in after.layers],
+            )
+
+    def record_consent_of_listed_people(self, record: ScheduleRecord) -> None:
+        """Listing someone in a rotation of an applied file is an administrator recording their
+        consent; a person who declined stays out until they (or an admin) say otherwise."""
+        known = self.work.schedules.consents(record.id)
         for user_id in record.participants:
             if user_id in known:
                 continue
-            work.schedules.set_consent(
-                schedule_id=schedule_id,
+            self.work.schedules.set_consent(
+                schedule_id=record.id,
                 user_id=user_id,
                 state=Consent.CONSENTED,
                 by=APPLY_ACTOR,
-                at=now,
+                at=self.now,
                 note="listed in a rotation of an applied organisation file",
             )
+            self.event(
+                record,
+                EventKind.CONSENT_RECORDED,
+                f"Consent of {self.name(user_id)} recorded by {APPLY_ACTOR} "
+                "(listed in an applied file)",
+                user=self.email(user_id),
+            )
+
+    def sync_overrides(self, record: ScheduleRecord, listed: tuple[OverrideSpec, ...]) -> None:
+        zone = record.timezone
+        wanted = [
+            _Wanted(_Key(self.user_id(o.user), moment(o.start, zone), moment(o.end, zone)), o.note)
+            for o in listed
+        ]
+        stored = self.work.schedules.overrides(record.id, start=self.now, end=FOREVER)
+        missing, matched, extra = _match(
+            (w for w in wanted if not self.over(w.key.end)),
+            stored,
+            lambda o: _Key(o.user_id, o.start, o.end),
+        )
+
+        def what(user_id: int, start: datetime, end: datetime) -> str:
+            return f"{self.name(user_id)} on call {describe_span(zone, start, end)}"
+
+        for override in extra:
+            text = what(override.user_id, override.start, override.end)
+            if self.begun(override.start):
+                self.work.schedules.update_override(override.id, end=self.now)
+                message = f"Override ended early by {APPLY_ACTOR}, at {self.at(zone)}: {text}"
+            else:
+                self.work.schedules.remove_override(override.id)
+                message = f"Override removed by {APPLY_ACTOR}: {text}"
+            self.event(
+                record,
+                EventKind.OVERRIDE_REMOVED,
+                message,
+                override=override.id,
+                user=self.email(override.user_id),
+            )
+        for override, entry in matched:
+            if override.note != entry.text:
+                self.work.schedules.update_override(override.id, note=entry.text)
+                self.event(
+                    record,
+                    EventKind.OVERRIDE_CHANGED,
+                    f"Override note changed by {APPLY_ACTOR}: "
+                    f"{what(override.user_id, override.start, override.end)}",
+                    override=override.id,
+                    user=self.email(override.user_id),
+                )
+        for entry in missing:
+            start, end = entry.key.start, entry.key.end
+            assert start is not None and end is not None
+            override_id = self.work.schedules.add_override(
+                schedule_id=record.id,
+                user_id=entry.key.user,
+                start=start,
+                end=end,
+                note=entry.text,
+                by=APPLY_ACTOR,
+                at=self.now,
+            )
+            self.event(
+                record,
+                EventKind.OVERRIDE_ADDED,
+                f"Override added by {APPLY_ACTOR}: {what(entry.key.user, start, end)}",
+                override=override_id,
+                user=self.email(entry.key.user),
+            )
+
+    def at(self, zone: str) -> str:
+        return f"{describe_moment(zone, self.now)} {zone}"
+
+    def sync_exemptions(self, record: ScheduleRecord, listed: tuple[ExemptionSpec, ...]) -> None:
+        zone = record.timezone
+
+        def read(value: datetime | None) -> datetime | None:
+            return None if value is None else moment(value, zone)
+
+        wanted = [
+            _Wanted(_Key(self.user_id(e.user), read(e.start), read(e.end), e.layer), e.reason)
+            for e in listed
+        ]
+        stored = [
+            a
+            for a in self.work.schedules.absences(schedule_id=record.id, start=self.now)
+            if a.kind is AwayKind.EXEMPT and a.schedule_id == record.id
+        ]
+        missing, matched, extra = _match(
+            (w for w in wanted if not self.over(w.key.end)), stored, _absence_key
+        )
+        for absence in extra:
+            text = self.away_text(record, _absence_key(absence), AwayKind.EXEMPT)
+            if self.begun(absence.start):
+                self.work.schedules.update_absence(absence.id, end=self.now)
+                message = f"Exemption ended early by {APPLY_ACTOR}, at {self.at(zone)}: {text}"
+            else:
+                self.work.schedules.remove_absence(absence.id)
+                message = f"Exemption removed by {APPLY_ACTOR}: {text}"
+            self.event(
+                record,
+                EventKind.EXEMPTION_REMOVED,
+                message,
+                absence=absence.id,
+                user=self.email(absence.user_id),
+            )
+        for absence, entry in matched:
+            if absence.reason != entry.text:
+                self.work.schedules.update_absence(absence.id, reason=entry.text)
+                self.event(
+                    record,
+                    EventKind.EXEMPTION_CHANGED,
+                    f"Exemption reason changed by {APPLY_ACTOR}: "
+                    f"{self.away_text(record, entry.key, AwayKind.EXEMPT)}",
+                    absence=absence.id,
+                    user=self.email(absence.user_id),
+                )
+        for entry in missing:
+            absence_id = self.work.schedules.add_absence(
+                user_id=entry.key.user,
+                schedule_id=record.id,
+                layer=entry.key.layer,
+                kind=AwayKind.EXEMPT,
+                start=entry.key.start,
+                end=entry.key.end,
+                reason=entry.text,
+                by=APPLY_ACTOR,
+                at=self.now,
+            )
+            self.event(
+                record,
+                EventKind.EXEMPTION_ADDED,
+                f"Exemption added by {APPLY_ACTOR}: "
+                f"{self.away_text(record, entry.key, AwayKind.EXEMPT)}",
+                absence=absence_id,
+                user=self.email(entry.key.user),
+            )
+
+    def sync_leave(self, user: UserSpec, listed: tuple[LeaveSpec, ...]) -> None:
+        user_id = self.user_id(user.email)
+        wanted = [
+            _Wanted(
+                _Key(
+                    user_id,
+                    None if x.start is None else moment(x.start, user.timezone),
+                    moment(x.end, user.timezone),
+                ),
+                x.reason,
+            )
+            for x in listed
+        ]
+        stored = [
+            a
+            for a in self.work.schedules.absences(user_ids=[user_id], start=self.now)
+            if a.kind is AwayKind.LEAVE and a.schedule_id is None
+        ]
+        missing, matched, extra = _match(
+            (w for w in wanted if not self.over(w.key.end)), stored, _absence_key
+        )
+        for absence in extra:
+            early = self.begun(absence.start)
+            if early:
+                self.work.schedules.update_absence(absence.id, end=self.now)
+            else:
+                self.work.schedules.remove_absence(absence.id)
+            self.leave_event(
+                EventKind.LEAVE_REMOVED,
+                "ended early" if early else "removed",
+                _absence_key(absence),
+                early=early,
+                absence=absence.id,
+            )
+        for absence, entry in matched:
+            if absence.reason != entry.text:
+                self.work.schedules.update_absence(absence.id, reason=entry.text)
+                self.leave_event(
+                    EventKind.LEAVE_CHANGED, "reason changed", entry.key, absence=absence.id
+                )
+        for entry in missing:
+            absence_id = self.work.schedules.add_absence(
+                user_id=user_id,
+                schedule_id=None,
+                layer=None,
+                kind=AwayKind.LEAVE,
+                start=entry.key.start,
+                end=entry.key.end,
+                reason=entry.text,
+                by=APPLY_ACTOR,
+                at=self.now,
+            )
+            self.leave_event(EventKind.LEAVE_ADDED, "added", entry.key, absence=absence_id)
+
+    def leave_event(
+        self, kind: str, done: str, key: _Key, *, early: bool = False, **data: Any
+    ) -> None:
+        """``Leave <done> by ondeck apply: ...`` on every schedule the person is listed in,
+        each worded on its own clock."""
+        if self._listed is None:
+            self._listed = {}
+            for item in self.work.org.listing("schedules"):
+                record = self.work.schedules.record(int(item["id"]))
+                assert record is not None
+                for person in record.participants:
+                    self._listed.setdefault(person, []).append(record)
+        for record in self._listed.get(key.user, []):
+            when = f", at {self.at(record.timezone)}" if early else ""
+            text = self.away_text(record, key, AwayKind.LEAVE)
+            self.event(
+                record,
+                kind,
+                f"Leave {done} by {APPLY_ACTOR}{when}: {text}",
+                user=self.email(key.user),
+                **data,
+            )
+
+    def away_text(self, record: ScheduleRecord, key: _Key, kind: AwayKind) -> str:
+        """``Ada Lovelace is on leave <when>``, on the schedule's clock; never the reason."""
+        what = (
+            "is on leave"
+            if kind is AwayKind.LEAVE
+            else "is exempt from " + (f"layer {key.layer!r}" if key.layer else "this schedule")
+        )
+        zone = record.timezone
+        if key.start is not None and key.end is not None:
+            when = describe_span(zone, key.start, key.end)
+        elif key.end is not None:
+            when = f"until {describe_moment(zone, key.end)} {zone}"
+        elif key.start is not None:
+            when = f"from {describe_moment(zone, key.start)} {zone} until further notice"
+        else:
+            when = "until further notice"
+        return f"{self.name(key.user)} {what} {when}"
 
 
-def export_org(*, uow: UnitOfWorkFactory) -> OrgSpec:
+def layer_changes(
+    before: tuple[LayerRecord, ...],
+    after: tuple[LayerRecord, ...],
+    name: Callable[[int], str],
+) -> str:
+    """What changed between two versions of a schedule's layers, in plain words; empty when
+    nothing did. ``name`` gives a participant's name."""
+    old = {layer.name: layer for layer in before}
+    parts = []
+    for layer in after:
+        if old.get(layer.name) == layer:
+            continue
+        people = " → ".join(name(p) for p in layer.participants)
+        was = old.get(layer.name)
+        if layer.restrictions:
+            windows = [_window_text(w) for w in layer.restrictions]
+            hours = ", only " + " and ".join(
+                [", ".join(windows[:-1]), windows[-1]] if len(windows) > 1 else windows
+            )
+        elif was is not None and was.restrictions:
+            hours = ", at all hours"
+        else:
+            hours = ""
+        parts.append(
+            f"{layer.name} now every {format_duration(layer.turn)} from "
+            f"{_wall_text(layer.start)}{hours}: {people}"
+        )
+    kept = [layer.name for layer in after]
+    parts += [f"{layer.name} removed" for layer in before if layer.name not in kept]
+    if [n for n in old if n in kept] != [n for n in kept if n in old]:
+        parts.append("order now " + ", ".join(kept) + " (lowest first)")
+    return "; ".join(parts)
+
+
+def _wall_text(start: datetime) -> str:
+    return f"{start:%a} {start.day} {start:%b %Y %H:%M}"
+
+
+def _window_text(window: Window) -> str:
+    """``Mon–Fri 09:00–17:00``, ``Sat–Sun all day``, ``every day 22:00–06:00``."""
+    if window.start == window.end:
+        hours = "all day" if window.start == time(0, 0) else f"24h from {window.start:%H:%M}"
+    else:
+        hours = f"{window.start:%H:%M}–{window.end:%H:%M}"
+    return f"{_days_text(window.days)} {hours}"
+
+
+def _days_text(days: frozenset[int]) -> str:
+    if days == EVERY_DAY:
+        return "every day"
+    runs: list[list[int]] = []
+    for day in sorted(days):
+        if runs and runs[-1][-1] == day - 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    label = [WEEKDAYS[d].capitalize() for d in range(7)]
+    return ", ".join(
+        f"{label[run[0]]}–{label[run[-1]]}" if len(run) > 1 else label[run[0]] for run in runs
+    )
+
+
+def export_org(*, uow: UnitOfWorkFactory, now: datetime | None = None) -> OrgSpec:
+    """The stored organisation, with the overrides, exemptions and leave that have not ended
+    by ``now`` (default: the system clock's now). Times are wall-clock in the schedule's zone
+    (the user's for leave); where there are none the list is None, so applying an old export
+    keeps what was added since."""
+    at = now or datetime.now(UTC)
     with uow(read_only=True) as work:
-        return work.org.export()
+        spec = work.org.export()
+        emails: dict[int, str] = {}
+
+        def email(user_id: int) -> str:
+            if user_id not in emails:
+                person = work.directory.person(user_id)
+                assert person is not None
+                emails[user_id] = person.email
+            return emails[user_id]
+
+        absences = work.schedules.absences(start=at)
+        schedules = []
+        for schedule in spec.schedules:
+            schedule_id = work.schedules.id_by_name(schedule.name)
+            assert schedule_id is not None
+            zone = schedule.timezone
+            overrides = tuple(
+                OverrideSpec(
+                    email(o.user_id), wall_clock(o.start, zone), wall_clock(o.end, zone), o.note
+                )
+                for o in work.schedules.overrides(schedule_id, start=at, end=FOREVER)
+            )
+            exemptions = tuple(
+                ExemptionSpec(
+                    email(a.user_id),
+                    _local(a.start, zone),
+                    _local(a.end, zone),
+                    a.layer,
+                    a.reason,
+                )
+                for a in absences
+                if a.kind is AwayKind.EXEMPT and a.schedule_id == schedule_id
+            )
+            schedules.append(
+                replace(schedule, overrides=overrides or None, exemptions=exemptions or None)
+            )
+        leave: dict[str, list[AbsenceRecord]] = {}
+        for absence in absences:
+            if absence.kind is AwayKind.LEAVE and absence.schedule_id is None:
+                leave.setdefault(email(absence.user_id), []).append(absence)
+        users = [
+            replace(
+                user,
+                unavailable=tuple(
+                    LeaveSpec(
+                        _local(a.start, user.timezone), wall_clock(a.end, user.timezone), a.reason
+                    )
+                    for a in leave.get(user.email, [])
+                    if a.end is not None
+                )
+                or None,
+            )
+            for user in spec.users
+        ]
+        return replace(spec, schedules=tuple(schedules), users=tuple(users))
+
+
+def _local(value: datetime | None, timezone: str) -> datetime | None:
+    return None if value is None else wall_clock(value, timezone)

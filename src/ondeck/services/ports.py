@@ -472,6 +472,12 @@ class ScheduleStore(Protocol):
 
     def remove_override(self, override_id: int) -> None: ...
 
+    def update_override(
+        self, override_id: int, *, note: str | None = None, end: datetime | None = None
+    ) -> None:
+        """Change an override's note or cut it short at ``end`` (None: unchanged); it keeps
+        its id, so its precedence over overlapping overrides."""
+
     def absences(
         self,
         *,
@@ -500,6 +506,11 @@ class ScheduleStore(Protocol):
     ) -> int: ...
 
     def remove_absence(self, absence_id: int) -> None: ...
+
+    def update_absence(
+        self, absence_id: int, *, reason: str | None = None, end: datetime | None = None
+    ) -> None:
+        """Change an absence's reason or cut it short at ``end`` (None: unchanged)."""
 
     def trades(
         self, schedule_id: int, *, statuses: Collection[TradeStatus] = ()

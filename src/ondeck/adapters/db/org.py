@@ -3,6 +3,10 @@
 Applying replaces the parts of each named object that the spec lists (a team's members,
 a schedule's layers, a service's integrations); objects the spec does not name are kept.
 Row ids survive re-applies, so incidents and tokens keep pointing at the same things.
+
+This store handles configuration only. Overrides, exemptions and leave (what changes week
+to week) are synchronised by the apply use case through the schedule store; ``export``
+leaves them None and the export use case fills them in.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ondeck.adapters.db.directory import policy_from_row
+from ondeck.adapters.db.rosters import restrictions_from_json, restrictions_to_json
 from ondeck.adapters.db.tables import (
     contact_methods,
     escalation_policies,
@@ -84,6 +89,7 @@ class SqlOrgStore:
         return int(result.scalar_one())
 
     def apply(self, spec: OrgSpec, *, at: datetime) -> dict[str, int]:
+        """Store ``spec``, which must be valid and have every layer's start resolved."""
         assert not validate(spec, self.existing_names()), "validate before applying"
         for user in spec.users:
             self._apply_user(user, at)
@@ -101,12 +107,17 @@ class SqlOrgStore:
                 )
         for schedule in spec.schedules:
             schedule_id = self._upsert(
-                schedules, "name", schedule.name, {"timezone": schedule.timezone}
+                schedules,
+                "name",
+                schedule.name,
+                {"timezone": schedule.timezone, "max_share": schedule.max_share},
             )
             self._conn.execute(
                 delete(schedule_layers).where(schedule_layers.c.schedule_id == schedule_id)
             )
             for position, layer in enumerate(schedule.layers):
+                if layer.start is None:
+                    raise ValueError(f"layer {layer.name!r} has no start; resolve it first")
                 self._conn.execute(
                     insert(schedule_layers).values(
                         schedule_id=schedule_id,
@@ -115,6 +126,7 @@ class SqlOrgStore:
                         start_local=layer.start.replace(tzinfo=None).isoformat(),
                         turn_seconds=int(layer.rotation.total_seconds()),
                         participants=[user_ids[p.lower()] for p in layer.participants],
+                        restrictions=restrictions_to_json(layer.restrictions),
                     )
                 )
         refs = {
@@ -262,7 +274,9 @@ class SqlOrgStore:
         return list(self._conn.execute(select(table).order_by(table.c.id)))
 
     def export(self, kinds: Collection[str] = KINDS) -> OrgSpec:
-        """The stored organisation; only ``kinds`` are read (the others come back empty)."""
+        """The stored organisation; only ``kinds`` are read (the others come back empty).
+
+        Overrides, exemptions and leave are not read: they come back None."""
         emails = {v: k for k, v in self._ids(users, "email").items()}
         team_names = {v: k for k, v in self._ids(teams, "name").items()}
         policy_names = {v: k for k, v in self._ids(escalation_policies, "name").items()}
@@ -329,18 +343,14 @@ class SqlOrgStore:
                 name=row.name,
                 timezone=row.timezone,
                 layers=tuple(
-                    LayerSpec(
-                        name=layer.name,
-                        start=datetime.fromisoformat(layer.start_local),
-                        rotation=timedelta(seconds=layer.turn_seconds),
-                        participants=tuple(emails[int(p)] for p in layer.participants),
-                    )
+                    _layer_spec(layer, emails)
                     for layer in self._conn.execute(
                         select(schedule_layers)
                         .where(schedule_layers.c.schedule_id == row.id)
                         .order_by(schedule_layers.c.position)
                     )
                 ),
+                max_share=row.max_share,
             )
             for row in self._rows(schedules, "schedules" in kinds)
         ]
@@ -407,3 +417,15 @@ class SqlOrgStore:
             key = item.email if kind == "users" else item.name
             out.append({"id": ids[key], "spec": item})
         return out
+
+
+def _layer_spec(row: Any, emails: dict[int, str]) -> LayerSpec:
+    start = datetime.fromisoformat(row.start_local)
+    return LayerSpec(
+        name=row.name,
+        start=start,
+        rotation=timedelta(seconds=row.turn_seconds),
+        participants=tuple(emails[int(p)] for p in row.participants),
+        handoff=start.time(),
+        restrictions=restrictions_from_json(row.restrictions),
+    )

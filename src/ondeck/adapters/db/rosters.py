@@ -264,6 +264,21 @@ class SqlScheduleStore:
     def remove_override(self, override_id: int) -> None:
         self._conn.execute(delete(schedule_overrides).where(schedule_overrides.c.id == override_id))
 
+    def update_override(
+        self, override_id: int, *, note: str | None = None, end: datetime | None = None
+    ) -> None:
+        values: dict[str, Any] = {}
+        if note is not None:
+            values["note"] = note[:500]
+        if end is not None:
+            values["end_at"] = end
+        if values:
+            self._conn.execute(
+                update(schedule_overrides)
+                .where(schedule_overrides.c.id == override_id)
+                .values(values)
+            )
+
     def absences(
         self,
         *,
@@ -324,6 +339,17 @@ class SqlScheduleStore:
 
     def remove_absence(self, absence_id: int) -> None:
         self._conn.execute(delete(absences).where(absences.c.id == absence_id))
+
+    def update_absence(
+        self, absence_id: int, *, reason: str | None = None, end: datetime | None = None
+    ) -> None:
+        values: dict[str, Any] = {}
+        if reason is not None:
+            values["reason"] = reason
+        if end is not None:
+            values["end_at"] = end
+        if values:
+            self._conn.execute(update(absences).where(absences.c.id == absence_id).values(values))
 
     def trades(
         self, schedule_id: int, *, statuses: Collection[TradeStatus] = ()
