@@ -28,6 +28,8 @@ class FeedShift:
     schedule: str
     person: Person
     shift: Shift
+    standing_in_for: Person | None = None
+    """Whom ``person`` stands in for, when the shift is a stand-in's."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,16 @@ def link_token(*, uow: UnitOfWorkFactory, signer: CalendarSigner, kind: str, own
     with uow(read_only=True) as work:
         generation = _generation(work, kind, owner_id)
     return signer.token(kind=kind, owner_id=owner_id, generation=generation)
+
+
+def link_for(
+    *, uow: UnitOfWorkFactory, signer: CalendarSigner, kind: str, owner_id: int, viewer: Person
+) -> str:
+    """The current secret of a feed, for someone allowed to read it: a person's own feed
+    (or anyone's, for an admin); any signed-in person may subscribe to a schedule."""
+    if kind == "user" and owner_id != viewer.id and viewer.role != "admin":
+        raise Forbidden("only an admin can read someone else's calendar link")
+    return link_token(uow=uow, signer=signer, kind=kind, owner_id=owner_id)
 
 
 def reset_link(
@@ -107,7 +119,9 @@ def feed(
                 if kind == "user" and shift.user != owner_id:
                     continue
                 person = work.directory.person(shift.user)
+                absent = shift.source.standing_in_for
+                holder = None if absent is None else work.directory.person(absent)
                 if person is not None:
-                    found.append(FeedShift(record.id, record.name, person, shift))
+                    found.append(FeedShift(record.id, record.name, person, shift, holder))
         found.sort(key=lambda item: (item.shift.start, item.schedule_id))
         return Feed(kind, owner_id, name, start, end, tuple(found))

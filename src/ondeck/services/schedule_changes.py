@@ -167,8 +167,9 @@ def remove_override(
 ) -> OverrideRecord | None:
     """Take an override back: its creator, the person it puts on call, or an admin may.
 
-    One that has begun is cut short at ``now`` (who was on call stays history); one that is
-    over cannot be removed. Returns the shortened override, or None when it was deleted.
+    One that has begun is cut short at ``now``, keeping its id and so its precedence (who was
+    on call stays history); one that is over cannot be removed. Returns the shortened
+    override, or None when it was deleted.
     """
     _may_change(actor)
     with uow() as work:
@@ -188,20 +189,10 @@ def remove_override(
             raise Refused("this override is over; it stays as history")
         record = find_schedule(work, override.schedule_id)
         who = _name(work, override.user_id)
-        work.schedules.remove_override(override_id)
         result = None
         if override.start < now:
-            new_id = work.schedules.add_override(
-                schedule_id=override.schedule_id,
-                user_id=override.user_id,
-                start=override.start,
-                end=now,
-                note=override.note,
-                by=override.created_by,
-                at=override.created_at,
-                trade_id=override.trade_id,
-            )
-            result = work.schedules.get_override(new_id)
+            work.schedules.update_override(override_id, end=now)
+            result = work.schedules.get_override(override_id)
             _event(
                 work,
                 record,
@@ -213,6 +204,7 @@ def remove_override(
                 override=override_id,
             )
         else:
+            work.schedules.remove_override(override_id)
             _event(
                 work,
                 record,

@@ -92,16 +92,19 @@ def unreachable(
     out: dict[int, str] = {}
     for user_id, person in people.items():
         if not person.contacts:
-            out[user_id] = "no contact methods"
+            out[user_id] = "they have none"
             continue
         kinds = {c.kind for c in person.contacts}
         if not kinds & set(deliverable):
-            shown = ", ".join(sorted(kinds))
-            out[user_id] = f"this server delivers none of their contact methods ({shown})"
+            shown = " or ".join(sorted(kinds))
+            hint = ""
+            if "email" in kinds:
+                hint = " (email is only logged until ONDECK_SMTP_URL is set)"
+            out[user_id] = f"this server does not deliver {shown}{hint}"
             continue
         outcomes = [last.get(c.id) for c in person.contacts if c.kind in deliverable]
         if outcomes and all(outcome == "failed" for outcome in outcomes):
-            out[user_id] = "the last page to each of their contact methods failed"
+            out[user_id] = "the last page to each of their methods failed"
     return out
 
 
@@ -319,7 +322,13 @@ def schedule_shifts(
     with uow(read_only=True) as work:
         record = find_schedule(work, ref)
         timeline = shifts(load(work, record, start, end), start, end)
-        return record, timeline, _people(work, {s.user for s in timeline})
+        named = {s.user for s in timeline} | set(_stood_in_for(timeline))
+        return record, timeline, _people(work, named)
+
+
+def _stood_in_for(timeline: list[Shift]) -> list[int]:
+    """The people the shifts' stand-ins stand in for."""
+    return [s.source.standing_in_for for s in timeline if s.source.standing_in_for is not None]
 
 
 @dataclass(frozen=True)
@@ -327,6 +336,8 @@ class UserShift:
     schedule_id: int
     schedule: str
     shift: Shift
+    standing_in_for: Person | None = None
+    """Whom the person stands in for, when the shift is a stand-in's."""
 
 
 def user_shifts(
@@ -342,7 +353,9 @@ def user_shifts(
             record = find_schedule(work, int(item["id"]))
             for shift in shifts(load(work, record, start, end), start, end):
                 if shift.user == user_id:
-                    found.append(UserShift(record.id, record.name, shift))
+                    absent = shift.source.standing_in_for
+                    holder = None if absent is None else work.directory.person(absent)
+                    found.append(UserShift(record.id, record.name, shift, holder))
         return person, sorted(found, key=lambda s: (s.shift.start, s.schedule_id))
 
 

@@ -15,7 +15,15 @@ from starlette.middleware.sessions import SessionMiddleware
 from ondeck import __version__, metrics
 from ondeck.bootstrap import Container
 from ondeck.services import paging
-from ondeck.web import api, ingest, links, ui
+from ondeck.web import (
+    api,
+    calendar,
+    ingest,
+    links,
+    schedule_changes_api,
+    schedules_api,
+    ui,
+)
 from ondeck.web.deps import ApiUser, ContainerDep
 from ondeck.web.templating import STATIC_DIR
 
@@ -39,6 +47,10 @@ def create_app(container: Container) -> FastAPI:
     app.state.ingest_batcher = batcher
     app.include_router(ingest.router)
     app.include_router(api.router)
+    app.include_router(schedules_api.router)
+    app.include_router(schedule_changes_api.router)
+    app.include_router(calendar.api)
+    app.include_router(calendar.feeds)
     app.include_router(links.router)
     app.include_router(ui.router)
     app.add_exception_handler(ui.LoginRequired, ui.login_required_handler)
