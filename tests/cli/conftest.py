@@ -1,4 +1,4 @@
-"""A SQLite database with the example organisation, shared within a module by read-only tests."""
+"""SQLite databases with example organisations, shared by tests that change nothing."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.cli.rota import ROTA_ORG
 from tests.config.test_apply import EXAMPLE_ORG
 from tests.conftest import ondeck_env, run_cli
 
@@ -14,4 +15,12 @@ from tests.conftest import ondeck_env, run_cli
 def example_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     env = ondeck_env(f"sqlite:///{tmp_path_factory.mktemp('example') / 'ondeck.db'}")
     run_cli(env, "apply", "-f", "-", input_text=EXAMPLE_ORG)
+    yield env
+
+
+@pytest.fixture(scope="session")
+def rota_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The rota organisation, shared by every test that changes nothing (or must not)."""
+    env = ondeck_env(f"sqlite:///{tmp_path_factory.mktemp('rota') / 'ondeck.db'}")
+    run_cli(env, "apply", "-f", "-", input_text=ROTA_ORG)
     yield env

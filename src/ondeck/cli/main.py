@@ -1,4 +1,8 @@
-"""The ``ondeck`` command. Every command reads ONDECK_* settings from the environment/.env."""
+"""The ``ondeck`` command. Every command reads ONDECK_* settings from the environment/.env.
+
+Modules only some commands need (the organisation file format, password hashing, the web
+server) are imported inside those commands, so every other command starts sooner.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +12,21 @@ import sys
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from ondeck.adapters.orgfile import OrgFileError, dump_org, parse_org, read_org_file
-from ondeck.bootstrap import Container, bootstrap
-from ondeck.config import Settings
+from ondeck.cli.away import away_app
+from ondeck.cli.common import container, fail, in_zone, out, problem, read_time
+from ondeck.cli.overrides import override_app
+from ondeck.cli.reports import report_app
+from ondeck.cli.schedules import schedule_app, user_calendar
 from ondeck.domain.errors import InvalidTransition
 from ondeck.domain.model import IncidentStatus
-from ondeck.services import accounts, incidents, org, people
+from ondeck.services import incidents, org, people
 from ondeck.services.errors import InvalidOrg, NotFound, ServiceError
 from ondeck.services.ports import IncidentFilter
 
@@ -37,35 +41,11 @@ user_app = typer.Typer(help="Users.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
-
-out = Console(width=None if sys.stdout.isatty() else 200)
-"""Piped or redirected, tables keep their full text instead of being cut to 80 columns."""
-err = Console(stderr=True, soft_wrap=True)
-
-
-def _problem(message: str) -> None:
-    """Print ``message`` as an error; it is plain text, never Rich markup (names may hold [])."""
-    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    _problem(message)
-    raise typer.Exit(code)
-
-
-def _setting_problem(location: tuple[int | str, ...], message: str) -> str:
-    variable = "ONDECK_" + "_".join(str(part) for part in location).upper()
-    message = message.removeprefix("Value error, ")
-    return message if message.startswith(variable) else f"{variable}: {message}"
-
-
-def container() -> Container:
-    try:
-        settings = Settings()
-    except ValidationError as error:
-        problems = "; ".join(_setting_problem(e["loc"], e["msg"]) for e in error.errors())
-        fail(f"settings are not usable: {problems}")
-    return bootstrap(settings)
+app.add_typer(schedule_app, name="schedule")
+app.add_typer(override_app, name="override")
+app.add_typer(away_app, name="away")
+app.add_typer(report_app, name="report")
+user_app.command("calendar")(user_calendar)
 
 
 def _logging(level: str) -> None:
@@ -148,20 +128,22 @@ def apply(
     Idempotent: applying the same file again changes nothing. A file with any problem
     changes nothing at all.
     """
+    from ondeck.adapters.orgfile import OrgFileError, parse_org, read_org_file
+
     filename = "<stdin>" if str(file) == "-" else str(file)
     try:
         spec = parse_org(sys.stdin.read(), filename) if str(file) == "-" else read_org_file(file)
     except OrgFileError as error:
-        for problem in error.problems:
-            _problem(f"{error.filename}: {problem}")
+        for item in error.problems:
+            problem(f"{error.filename}: {item}")
         raise typer.Exit(2) from error
     c = container()
     c.migrate()
     try:
         counts = org.apply_org(uow=c.uow, clock=c.clock, spec=spec)
     except InvalidOrg as error:
-        for problem in error.problems:
-            _problem(f"{filename}: {problem}")
+        for item in error.problems:
+            problem(f"{filename}: {item}")
         raise typer.Exit(2) from error
     summary = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items())
     out.print(f"applied {escape(filename)}: {summary}", highlight=False)
@@ -170,6 +152,8 @@ def apply(
 @app.command()
 def export() -> None:
     """Print the organisation in the YAML format `ondeck apply` reads."""
+    from ondeck.adapters.orgfile import dump_org
+
     c = container()
     sys.stdout.write(dump_org(org.export_org(uow=c.uow)))
 
@@ -179,6 +163,9 @@ def demo(
     password: Annotated[str, typer.Option(help="Password for every demo user")] = "ondeck-demo",
 ) -> None:
     """Load the demo organisation (idempotent) and give every demo user a password."""
+    from ondeck.adapters.orgfile import parse_org
+    from ondeck.services import accounts
+
     c = container()
     c.migrate()
     text = resources.files("ondeck").joinpath("demo/org.yaml").read_text(encoding="utf-8")
@@ -190,21 +177,28 @@ def demo(
 
 
 def _parse_at(at: str | None) -> datetime:
-    if at is None:
-        return datetime.now(UTC)
-    try:
-        moment = datetime.fromisoformat(at)
-    except ValueError:
-        fail(f"--at {at!r} is not an ISO 8601 time such as 2026-11-22T09:00+00:00")
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """``--at``: ISO 8601; a naive time is UTC (oncall spans schedules in many zones)."""
+    moment = read_time("--at", at)
+    return datetime.now(UTC) if moment is None else in_zone(moment, "UTC")
+
+
+def _on_call_now(item: people.OnCall) -> str:
+    names = ", ".join(f"{p.name} <{p.email}>" for p in item.now) or "nobody"
+    return f"{names} ({item.reason})" if item.reason and item.now else names
 
 
 @app.command()
 def oncall(
     schedule: Annotated[str | None, typer.Option(help="Only this schedule")] = None,
-    at: Annotated[str | None, typer.Option(help="ISO 8601 time (default now; naive = UTC)")] = None,
+    at: Annotated[
+        str | None, typer.Option(help="ISO 8601 time or date (default now; naive = UTC)")
+    ] = None,
 ) -> None:
-    """Who is on call now (or --at a time), and who is next, per schedule."""
+    """Who is on call now (or --at a time), and who is next, per schedule.
+
+    Overrides, trades and absences count: someone on call other than by their own turn in a
+    rotation is shown with why (override #N, trade #N, standing in for NAME).
+    """
     c = container()
     try:
         found = people.who_is_on_call(uow=c.uow, at=_parse_at(at), schedule_name=schedule)
@@ -214,7 +208,7 @@ def oncall(
     for item in found:
         table.add_row(
             escape(item.schedule),
-            escape(", ".join(f"{p.name} <{p.email}>" for p in item.now) or "nobody"),
+            escape(_on_call_now(item)),
             item.next_change.isoformat(timespec="minutes") if item.next_change else "-",
             escape(", ".join(p.name for p in item.next) or "-"),
         )
@@ -283,6 +277,8 @@ def token_create(
     name: Annotated[str, typer.Option(help="A note to recognise the token by")] = "",
 ) -> None:
     """Create an API token; it is printed once, on the last line."""
+    from ondeck.services import accounts
+
     c = container()
     try:
         token = accounts.create_token(uow=c.uow, clock=c.clock, email=user, name=name)
@@ -298,6 +294,8 @@ def user_password(
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
 ) -> None:
     """Set the web sign-in password of the user with EMAIL."""
+    from ondeck.services import accounts
+
     c = container()
     try:
         accounts.set_password(uow=c.uow, email=email, password=password)
@@ -324,8 +322,8 @@ def run() -> None:
     try:
         app(prog_name="ondeck")
     except (OperationalError, ProgrammingError) as error:
-        problem = _database_problem(error)
-        if problem is None:
+        message = _database_problem(error)
+        if message is None:
             raise
-        _problem(problem)
+        problem(message)
         sys.exit(1)
