@@ -1,4 +1,5 @@
-"""One ``ondeck serve`` per database for the module's HTTP tests.
+"""One ``ondeck serve`` per database for the module's HTTP tests, and Chromium for the
+browser tests.
 
 Starting a server (apply, set a password, serve) takes seconds, so the page tests share
 one per database; each test triggers incidents of its own and signs in with its own client.
@@ -8,22 +9,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
+from playwright.sync_api import Browser
 from sqlalchemy.engine import make_url
 
-from tests.conftest import (
-    POSTGRES_URL,
-    Server,
-    free_port,
-    require_postgres,
-    start_process,
-    stop_process,
-    wait_healthy,
-)
-from tests.ui.support import prepare
+from tests.conftest import POSTGRES_URL, Server, require_postgres
+from tests.ui.browsing import launch
+from tests.ui.support import prepare, serving
 
 
 def _libpq(url: str) -> str:
@@ -52,14 +46,11 @@ def module_database_url(
 @pytest.fixture(scope="module")
 def site(module_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A running server with the test organisation and a password for Ada."""
-    env = prepare(module_database_url)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env["ONDECK_BASE_URL"] = url
-    log_path: Path = tmp_path_factory.mktemp("ui-server") / "server.log"
-    process = start_process(env, ["serve", "--port", str(port)], log_path)
-    try:
-        wait_healthy(url, process)
-        yield Server(url=url, env=env, process=process, log_path=log_path)
-    finally:
-        stop_process(process)
+    with serving(prepare(module_database_url), tmp_path_factory) as server:
+        yield server
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Headless Chromium for one test."""
+    yield from launch()

@@ -26,7 +26,7 @@ def _status(client: httpx.Client, number: int) -> str:
     return str(response.json()["status"])
 
 
-@pytest.mark.parametrize("path", [*PAGES, "/users", "/incidents?status=all"])
+@pytest.mark.parametrize("path", [*PAGES, "/users", "/incidents?status=all", "/schedules/1"])
 def test_every_page_sends_a_signed_out_browser_to_sign_in_and_back(site: Server, path: str) -> None:
     with httpx.Client(base_url=site.url) as client:
         response = client.get(path)

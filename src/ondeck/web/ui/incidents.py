@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from ondeck.domain.errors import InvalidTransition
 from ondeck.domain.model import IncidentStatus
-from ondeck.services import incidents
+from ondeck.services import incidents, people
 from ondeck.services.errors import NotFound
 from ondeck.services.ports import IncidentFilter
 from ondeck.web.deps import ContainerDep
@@ -22,6 +22,7 @@ from ondeck.web.ui.present import (
     entry_json,
     link_text,
     safe_href,
+    schedule_rows,
 )
 from ondeck.web.ui.session import (
     EXPIRED,
@@ -72,6 +73,8 @@ async def incident_list(
     records, total = await run_in_threadpool(
         incidents.list_incidents, uow=container.uow, query=query
     )
+    clock = clockface(container, user)
+    on_calls = await run_in_threadpool(people.who_is_on_call, uow=container.uow, at=clock.now)
     return page(
         request,
         "incidents.html",
@@ -83,7 +86,8 @@ async def incident_list(
             "choices": [s.value for s in Show],
             "page_number": page_number,
             "has_more": page_number * PAGE_SIZE < total,
-            "clock": clockface(container, user),
+            "clock": clock,
+            "on_call": schedule_rows(on_calls, {}, {}, clock),
             "here": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
         },
         user=user,

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from ondeck.services import people
+from ondeck.services import people, schedules
 from ondeck.web.deps import ContainerDep
 from ondeck.web.ui.present import policy_rows, schedule_rows, service_rows, user_rows
+from ondeck.web.ui.schedule_page import next_shifts
 from ondeck.web.ui.session import SignedIn, clockface, page
 
 router = APIRouter(include_in_schema=False)
+
+NEXT_SHIFT_WEEKS = 13
 
 
 async def _items(container: ContainerDep, kind: str) -> list[tuple[int, Any]]:
@@ -61,5 +65,22 @@ async def schedules_page(request: Request, container: ContainerDep, user: Signed
 
 @router.get("/users")
 async def users_page(request: Request, container: ContainerDep, user: SignedIn) -> Response:
-    rows = user_rows(await _specs(container, "users"))
-    return page(request, "users.html", {"section": "users", "rows": rows}, user=user)
+    clock = clockface(container, user)
+    horizon = clock.now + timedelta(weeks=NEXT_SHIFT_WEEKS)
+    timelines = []
+    for schedule_id, _spec in await _items(container, "schedules"):
+        record, timeline, involved = await run_in_threadpool(
+            schedules.schedule_shifts,
+            uow=container.uow,
+            ref=schedule_id,
+            start=clock.now,
+            end=horizon,
+        )
+        timelines.append((record.id, record.name, timeline, involved))
+    rows = user_rows(await _specs(container, "users"), next_shifts(timelines, clock, horizon))
+    return page(
+        request,
+        "users.html",
+        {"section": "users", "rows": rows, "weeks": NEXT_SHIFT_WEEKS},
+        user=user,
+    )

@@ -6,6 +6,7 @@ Nothing here reads the clock or the database; pages pass ``now`` and the records
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -243,9 +244,12 @@ class LayerRow:
 
 @dataclass(frozen=True)
 class ScheduleRow:
+    id: int
     name: str
     timezone: str
     now: tuple[str, ...]
+    reason: str
+    """Why, when it is not a plain turn: ``override #3``, ``trade #4``, a stand-in."""
     next: tuple[str, ...]
     handoff_local: str
     """The next change in the schedule's own zone."""
@@ -255,7 +259,7 @@ class ScheduleRow:
     layers: tuple[LayerRow, ...]
 
 
-def _for_viewer(change: datetime | None, schedule: Clockface, viewer: Clockface) -> str:
+def for_viewer(change: datetime | None, schedule: Clockface, viewer: Clockface) -> str:
     """The handoff as the viewer reads it, when their zone differs: the time alone on the
     same day, else the day and time; empty when it reads the same."""
     if change is None or viewer.day(change) == schedule.day(change):
@@ -279,12 +283,14 @@ def schedule_rows(
         schedule_clock = Clockface(now=clock.now, timezone=item.timezone)
         rows.append(
             ScheduleRow(
+                id=item.schedule_id,
                 name=item.schedule,
                 timezone=item.timezone,
                 now=tuple(p.name for p in item.now),
+                reason=item.reason,
                 next=tuple(p.name for p in item.next),
                 handoff_local=schedule_clock.day(change) if change else "",
-                handoff_viewer=_for_viewer(change, schedule_clock, clock),
+                handoff_viewer=for_viewer(change, schedule_clock, clock),
                 handoff_in=clock.until(change) if change else "",
                 layers=tuple(
                     LayerRow(
@@ -304,6 +310,16 @@ def _rule_contact(reference: str) -> str:
 
 
 @dataclass(frozen=True)
+class NextShift:
+    """Someone's current or next shift, on whichever schedule comes first."""
+
+    schedule_id: int
+    schedule: str
+    text: str
+    now: bool
+
+
+@dataclass(frozen=True)
 class UserRow:
     name: str
     email: str
@@ -312,9 +328,14 @@ class UserRow:
     contacts: tuple[tuple[str, str], ...]
     """``(kind, shown address)`` pairs."""
     rules: tuple[str, ...]
+    next_shift: NextShift | None = None
 
 
-def user_rows(specs: list[UserSpec]) -> list[UserRow]:
+def user_rows(
+    specs: list[UserSpec], next_shifts: Mapping[str, NextShift] | None = None
+) -> list[UserRow]:
+    """``next_shifts`` maps a lower-cased email to that person's next shift."""
+    upcoming = next_shifts or {}
     rows = []
     for spec in specs:
         rules = tuple(
@@ -334,6 +355,7 @@ def user_rows(specs: list[UserSpec]) -> list[UserRow]:
                     for c in spec.contact_methods or ()
                 ),
                 rules=rules,
+                next_shift=upcoming.get(spec.email.lower()),
             )
         )
     return rows
