@@ -11,6 +11,7 @@ from rich.table import Table
 from bench.escalation import EscalationRun
 from bench.ingest import IngestResult, LoadShape
 from bench.latency import LatencyRun
+from bench.schedules import ON_CALL_TARGET, SHIFTS_TARGET, ScheduleRun, Timing
 from bench.stats import Quantile
 
 INGEST_TARGET = 1.0
@@ -27,6 +28,7 @@ class Results:
     ingest: list[IngestResult] = field(default_factory=list)
     latency: list[LatencyRun] = field(default_factory=list)
     escalation: list[EscalationRun] = field(default_factory=list)
+    schedules: ScheduleRun | None = None
     skipped: list[str] = field(default_factory=list)
     elapsed_seconds: float = 0.0
     complete: bool = False
@@ -55,11 +57,14 @@ class Results:
                 "alert_to_dispatch_p99_seconds_at_most": LATENCY_TARGET,
                 "alert_to_dispatch_rate_per_s": LATENCY_RATE,
                 "escalation_lateness_p99_seconds_at_most": LATENESS_TARGET,
+                "on_call_seconds_per_call_at_most": ON_CALL_TARGET,
+                "shifts_one_year_seconds_at_most": SHIFTS_TARGET,
             },
             "generator": self.shape.generator if self.shape else None,
             "ingest": ingest,
             "latency": [run.as_json() for run in self.latency],
             "escalation": [run.as_json() for run in self.escalation],
+            "schedules": self.schedules.as_json() if self.schedules else None,
             "skipped": self.skipped,
             "elapsed_seconds": round(self.elapsed_seconds, 1),
             "complete": self.complete,
@@ -106,6 +111,8 @@ def table(results: Results) -> Table:
     _latency_rows(grid, results)
     grid.add_section()
     _escalation_rows(grid, results)
+    grid.add_section()
+    _schedule_rows(grid, results)
     return grid
 
 
@@ -178,6 +185,108 @@ def _escalation_rows(grid: Table, results: Results) -> None:
         )
 
 
+def _duration(seconds: float) -> str:
+    """Three significant figures, in µs below a millisecond, else in ms."""
+    value, unit = (seconds * 1e6, "µs") if seconds < 1e-3 else (seconds * 1e3, "ms")
+    if value >= 100:
+        return f"{value:,.0f} {unit}"
+    return f"{value:.1f} {unit}" if value >= 10 else f"{value:.2f} {unit}"
+
+
+def _spread(timing: Timing) -> str:
+    return f"p50 {_duration(timing.p50.seconds)} · p99 {_duration(timing.p99.seconds)}"
+
+
+def _times(timing: Timing, baseline: float) -> str:
+    if baseline <= 0:
+        return "no baseline"
+    p50, p99 = timing.p50.seconds / baseline, timing.p99.seconds / baseline
+    return f"{_multiple(p50)} · {_multiple(p99)} astimezone"
+
+
+def _multiple(value: float) -> str:
+    return f"{value:,.0f}×" if value >= 100 else f"{value:.1f}×"
+
+
+def _both(timing: Timing, limit: float) -> str:
+    return f"p50 {_meets(timing.p50.seconds <= limit)} · p99 {_meets(timing.p99.seconds <= limit)}"
+
+
+def _schedule_rows(grid: Table, results: Results) -> None:
+    run = results.schedules
+    if run is None:
+        return
+    base = run.astimezone
+    grid.add_row(
+        "4. astimezone(Europe/London) (baseline)",
+        "in process",
+        _duration(base),
+        "one conversion of an aware UTC moment",
+        "",
+        "",
+    )
+    grid.add_row(
+        "4. trivial Python function call (baseline)",
+        "in process",
+        _duration(run.trivial_call),
+        f"{run.trivial_call / base:.2f}× astimezone" if base > 0 else "",
+        "",
+        "",
+    )
+    on_call = f"≤ {ON_CALL_TARGET * 1e6:.0f} µs per call"
+    layers = f"{run.layers} layers, {run.overrides:,} overrides"
+    if run.on_call_all is not None:
+        grid.add_row(
+            f"4. on_call(), {layers}, warm",
+            "in process",
+            _spread(run.on_call_all),
+            f"{_times(run.on_call_all, base)}; {run.calls:,} random moments, "
+            f"{run.overridden_share:.0%} under an override",
+            on_call,
+            _both(run.on_call_all, ON_CALL_TARGET),
+        )
+    if run.on_call_layers is not None:
+        grid.add_row(
+            "4. on_call(), moments no override covers, warm",
+            "in process",
+            _spread(run.on_call_layers),
+            f"{_times(run.on_call_layers, base)}; the {run.on_call_layers.samples:,} of them "
+            "(walks the layers)",
+            on_call,
+            _both(run.on_call_layers, ON_CALL_TARGET),
+        )
+    if run.on_call_first is not None:
+        grid.add_row(
+            "4. on_call(), first call on a fresh Schedule",
+            "in process",
+            _spread(run.on_call_first),
+            f"builds the override index ({run.override_pieces:,} pieces); "
+            f"{run.on_call_first.samples} objects",
+            "(one-time cost)",
+            "",
+        )
+    year = f"≤ {SHIFTS_TARGET * 1e3:.0f} ms"
+    if run.shifts_fresh is not None:
+        grid.add_row(
+            "4. shifts(), one year, fresh Schedule",
+            "in process",
+            _spread(run.shifts_fresh),
+            f"{_times(run.shifts_fresh, base)}; {run.shifts_in_year:,} shifts, "
+            f"{run.runs} runs, index built inside",
+            year,
+            _both(run.shifts_fresh, SHIFTS_TARGET),
+        )
+    if run.shifts_warm is not None:
+        grid.add_row(
+            "4. shifts(), one year, warm Schedule",
+            "in process",
+            _spread(run.shifts_warm),
+            f"{_times(run.shifts_warm, base)}; {run.runs} runs, index already built",
+            f"(target judged on fresh: {year})",
+            "",
+        )
+
+
 def details(results: Results) -> list[str]:
     env = results.environment
     lines = [
@@ -218,6 +327,15 @@ def details(results: Results) -> list[str]:
             f"{esc.delivered:,} paged, {esc.duplicates:,} duplicates"
         )
         lines.extend(f"3. {esc.database}: {n}" for n in esc.notes)
+    if results.schedules is not None:
+        sched = results.schedules
+        lines.append(
+            f"4. schedules: Europe/London, 2026 (both DST changes inside), {sched.layers} layers, "
+            f"{sched.overrides:,} overrides (seed {sched.seed}), 3 absences; per-call times "
+            f"include the timer ({_duration(sched.timer_overhead)} per timed region); p99 of "
+            f"{sched.runs} runs is the slowest run; garbage collection on"
+        )
+        lines.extend(f"4. schedules: {n}" for n in sched.notes)
     return lines
 
 

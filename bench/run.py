@@ -5,6 +5,9 @@
 2. Alert-to-dispatch latency (event sent → webhook page received) with the engine running,
    at a steady 1 000 events/s, and at a lower rate ondeck sustains when it cannot keep up.
 3. Escalation lateness with 50 000 open incidents whose timers fall due across a window.
+4. Schedule maths in process: ``on_call()`` on a 5-layer schedule with 1 000 overrides, and
+   one year of ``shifts()``, against one time-zone conversion (see ``bench/schedules.py``).
+   It runs first, before any server process has started; ``--only schedules`` runs it alone.
 
 Nothing here passes or fails; each number is printed next to its target.
 """
@@ -29,13 +32,15 @@ from typing import Any
 import psycopg
 from rich.console import Console
 
-from bench import alertmanager, escalation, ingest, latency, wrk
+from bench import alertmanager, escalation, ingest, latency, schedules, wrk
 from bench.procs import REPO, Processes
 from bench.report import Results, show
 from bench.system import POSTGRES_ADMIN_URL, libpq_url, postgres_available
 
 RESULTS = REPO / "bench" / "results.json"
-PARTS = ("ingest", "latency", "escalation")
+PARTS = ("ingest", "latency", "escalation", "schedules")
+SERVED = ("ingest", "latency", "escalation")
+"""The parts that start servers and need the databases (and, for ingest, wrk)."""
 
 console = Console()
 if not console.is_terminal:
@@ -131,6 +136,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         default="postgresql,sqlite",
         help="escalation: comma-separated databases, in order",
     )
+    parser.add_argument(
+        "--calls", type=int, default=50_000, help="schedules: on_call() moments timed"
+    )
+    parser.add_argument(
+        "--runs", type=int, default=20, help="schedules: shifts() runs, fresh and warm each"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     return parser.parse_args(argv)
 
@@ -143,16 +154,17 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     signal.signal(signal.SIGTERM, _terminate)
     parts = args.only or list(PARTS)
+    served = any(part in SERVED for part in parts)
     use_wrk = wrk.available() and not args.python_generator
     results = Results(environment=environment(use_wrk))
-    wanted = [d.strip() for d in args.databases.split(",") if d.strip()]
+    wanted = [d.strip() for d in args.databases.split(",") if d.strip()] if served else []
     databases = []
     for kind in wanted:
         if kind == "postgresql" and not postgres_available():
             results.skipped.append(f"PostgreSQL skipped: unreachable at {POSTGRES_ADMIN_URL}")
             continue
         databases.append(kind)
-    if not use_wrk:
+    if not use_wrk and "ingest" in parts:
         why = "not used (--python-generator)" if args.python_generator else "not found"
         results.skipped.append(
             f"wrk {why}: the ingest load comes from the Python generator, which needs more "
@@ -161,13 +173,17 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     env = results.environment
     _say(
-        f"measuring on {env['cores']} cores ({env['cpu']}); databases: {', '.join(databases)}; "
-        f"parts: {', '.join(parts)}"
+        f"measuring on {env['cores']} cores ({env['cpu']}); "
+        f"databases: {', '.join(databases) or 'none'}; parts: {', '.join(parts)}"
     )
     with tempfile.TemporaryDirectory(prefix="ondeck-bench-") as scratch:
         folder = Path(scratch)
         with Processes(log_dir=folder) as procs:
             try:
+                if "schedules" in parts:
+                    results.schedules = schedules.measure(
+                        calls=args.calls, runs=args.runs, say=_say
+                    )
                 if "ingest" in parts:
                     results.shape = ingest.LoadShape(
                         seconds=args.seconds,
