@@ -26,9 +26,10 @@ run: $(STAMP) .env
 	$(BIN)/ondeck demo
 	$(BIN)/ondeck serve --host 127.0.0.1 --port 8000
 
-## Lint, types, layers and the whole test suite (SQLite and PostgreSQL).
+## Lint, types, layers and the whole test suite (SQLite and PostgreSQL), three test workers
+## (most tests wait on real servers, engines and timers); each file runs on one worker.
 test: check
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 3 --dist loadfile
 
 check: lint typecheck layers
 

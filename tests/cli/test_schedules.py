@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from pathlib import Path
 
-from ondeck.cli.schedules import _window_text
-from ondeck.domain.rotation import Window
 from tests.cli.rota import BETA, PRIMARY, ROTA_ORG, rows, run_many, weekly_holder
 from tests.conftest import ondeck_env, run_cli
 
@@ -150,15 +148,3 @@ def test_someone_invited_joins_the_rotation_once_an_admin_records_their_consent(
     )
     assert check_after.returncode == 1
     assert "\n  warning: Cee Tee has no working contact method" in check_after.stdout
-
-
-def test_restriction_windows_are_written_as_weekday_ranges_and_hours() -> None:
-    weekdays = Window(frozenset(range(5)), time(9, 0), time(17, 0))
-    weekend = Window(frozenset({5, 6}), time(0, 0), time(0, 0))
-    nights = Window(frozenset(range(7)), time(22, 0), time(6, 0))
-    odd = Window(frozenset({0, 2, 3, 4, 6}), time(8, 30), time(12, 0))
-
-    assert _window_text(weekdays) == "mon–fri 09:00–17:00"
-    assert _window_text(weekend) == "sat, sun all day"
-    assert _window_text(nights) == "every day 22:00–06:00"
-    assert _window_text(odd) == "mon, wed–fri, sun 08:30–12:00"

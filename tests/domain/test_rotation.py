@@ -10,6 +10,7 @@ import pytest
 from ondeck.domain.rotation import (
     Window,
     default_start,
+    describe_window,
     in_windows,
     window_spans,
 )
@@ -224,3 +225,22 @@ def test_a_rotation_without_a_start_begins_at_the_latest_monday_handoff_in_its_o
 
 def test_the_default_handoff_is_nine_oclock() -> None:
     assert default_start("UTC", utc("2026-11-11T12:00")) == datetime(2026, 11, 9, 9, 0)
+
+
+@pytest.mark.parametrize(
+    ("window", "expected"),
+    [
+        (Window(frozenset(range(5)), time(9, 0), time(17, 0)), "Mon–Fri 09:00–17:00"),
+        (Window(frozenset({5, 6})), "Sat–Sun all day"),
+        (Window(start=time(22, 0), end=time(6, 0)), "every day 22:00–06:00"),
+        (
+            Window(frozenset({0, 2, 3, 4, 6}), time(8, 30), time(12, 0)),
+            "Mon, Wed–Fri, Sun 08:30–12:00",
+        ),
+        (Window(frozenset({2}), time(7, 0), time(7, 0)), "Wed 24h from 07:00"),
+    ],
+)
+def test_a_window_is_described_as_weekday_runs_and_wall_clock_hours(
+    window: Window, expected: str
+) -> None:
+    assert describe_window(window) == expected

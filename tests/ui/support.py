@@ -54,6 +54,11 @@ schedules:
         start: 2020-01-06T09:00
         rotation: 1w
         participants: [ada@example.com, {GRACE}, {LINUS}]
+      - name: Weekends from 2099
+        start: 2099-01-05T09:00
+        participants: [{GRACE}, {LINUS}]
+        restrictions:
+          - {{days: [sat, sun]}}
 """
 
 

@@ -128,6 +128,7 @@ def test_the_page_shows_each_layer_the_overrides_and_the_final_row_with_the_chec
     warnings, infos = text.find("finding finding-warning"), text.find("finding finding-info")
     assert 0 < warnings < infos
     assert "Cee Tee is listed in layer &#39;Weekly&#39; but has not opted in" in text
+    assert "handoffs from Mon 5 Jan 2099 09:00; on call only Sat–Sun all day" in text
     assert "Waiting to opt in" in text and "Cee Tee" in text
     assert "On call now" in text and "Next handoff" in text and "Your next shift" in text
     assert f"{team.url}/calendars/users/1.ics?token=" in text

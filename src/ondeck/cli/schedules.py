@@ -23,7 +23,7 @@ from ondeck.cli.common import (
     window,
 )
 from ondeck.domain.durations import format_duration
-from ondeck.domain.rotation import EVERY_DAY, WEEKDAYS, Window
+from ondeck.domain.rotation import describe_window
 from ondeck.domain.schedule_checks import Finding, Level
 from ondeck.domain.schedules import Shift
 from ondeck.services import calendars, people, schedule_changes, schedules
@@ -58,32 +58,8 @@ def _names(people_by_id: dict[int, Person]) -> dict[int, str]:
     return {uid: p.name for uid, p in people_by_id.items()}
 
 
-def _days(days: frozenset[int]) -> str:
-    """``every day``, ``mon–fri``, ``sat, sun``: weekdays, runs of three or more as ranges."""
-    if days == EVERY_DAY:
-        return "every day"
-    runs: list[list[int]] = []
-    for day in sorted(days):
-        if runs and runs[-1][-1] == day - 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    parts = []
-    for run in runs:
-        if len(run) >= 3:
-            parts.append(f"{WEEKDAYS[run[0]]}–{WEEKDAYS[run[-1]]}")
-        else:
-            parts.extend(WEEKDAYS[d] for d in run)
-    return ", ".join(parts)
-
-
-def _window_text(item: Window) -> str:
-    hours = "all day" if item.start == item.end else f"{item.start:%H:%M}–{item.end:%H:%M}"
-    return f"{_days(item.days)} {hours}"
-
-
 def _restrictions(layer: LayerView) -> str:
-    return "; ".join(_window_text(w) for w in layer.restrictions) or "always"
+    return "; ".join(describe_window(w) for w in layer.restrictions) or "always"
 
 
 def _wall(moment: datetime) -> str:
@@ -219,7 +195,7 @@ def _view_json(view: ScheduleView, now: datetime, reason: str) -> dict[str, Any]
                 "name": layer.name,
                 "rotation": format_duration(layer.turn),
                 "start": layer.start.isoformat(timespec="minutes"),
-                "restrictions": [_window_text(w) for w in layer.restrictions],
+                "restrictions": [describe_window(w) for w in layer.restrictions],
                 "participants": [_person_json(view, p) for p in layer.participants],
                 "not_opted_in": [
                     {"person": _person_json(view, p), "state": state.value}

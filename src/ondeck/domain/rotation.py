@@ -60,6 +60,31 @@ class Layer:
     """Empty: the layer has someone at all times; else only inside these windows."""
 
 
+def describe_days(days: frozenset[int]) -> str:
+    """``every day``, ``Mon–Fri``, ``Sat–Sun``, ``Mon, Wed``: runs of days as ranges."""
+    if days == EVERY_DAY:
+        return "every day"
+    runs: list[list[int]] = []
+    for day in sorted(days):
+        if runs and runs[-1][-1] == day - 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    label = [name.capitalize() for name in WEEKDAYS]
+    return ", ".join(
+        f"{label[run[0]]}–{label[run[-1]]}" if len(run) > 1 else label[run[0]] for run in runs
+    )
+
+
+def describe_window(window: Window) -> str:
+    """``Mon–Fri 09:00–17:00``, ``Sat–Sun all day``, ``every day 22:00–06:00``."""
+    if window.start == window.end:
+        hours = "all day" if window.start == time(0, 0) else f"24h from {window.start:%H:%M}"
+    else:
+        hours = f"{window.start:%H:%M}–{window.end:%H:%M}"
+    return f"{describe_days(window.days)} {hours}"
+
+
 def wall_to_utc(wall: datetime, zone: ZoneInfo) -> datetime:
     """The moment a naive wall-clock time in ``zone`` names (``fold=0`` in gaps and folds)."""
     return wall.replace(tzinfo=zone).astimezone(UTC)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from typing import Any
 
 from ondeck.domain.durations import format_duration
@@ -40,7 +40,7 @@ from ondeck.domain.org import (
     validate,
     wall_clock,
 )
-from ondeck.domain.rotation import EVERY_DAY, WEEKDAYS, Window, default_start
+from ondeck.domain.rotation import default_start, describe_window
 from ondeck.domain.schedules import AwayKind
 from ondeck.services.errors import InvalidOrg
 from ondeck.services.ports import (
@@ -506,7 +506,7 @@ def layer_changes(
         people = " → ".join(name(p) for p in layer.participants)
         was = old.get(layer.name)
         if layer.restrictions:
-            windows = [_window_text(w) for w in layer.restrictions]
+            windows = [describe_window(w) for w in layer.restrictions]
             hours = ", only " + " and ".join(
                 [", ".join(windows[:-1]), windows[-1]] if len(windows) > 1 else windows
             )
@@ -527,30 +527,6 @@ def layer_changes(
 
 def _wall_text(start: datetime) -> str:
     return f"{start:%a} {start.day} {start:%b %Y %H:%M}"
-
-
-def _window_text(window: Window) -> str:
-    """``Mon–Fri 09:00–17:00``, ``Sat–Sun all day``, ``every day 22:00–06:00``."""
-    if window.start == window.end:
-        hours = "all day" if window.start == time(0, 0) else f"24h from {window.start:%H:%M}"
-    else:
-        hours = f"{window.start:%H:%M}–{window.end:%H:%M}"
-    return f"{_days_text(window.days)} {hours}"
-
-
-def _days_text(days: frozenset[int]) -> str:
-    if days == EVERY_DAY:
-        return "every day"
-    runs: list[list[int]] = []
-    for day in sorted(days):
-        if runs and runs[-1][-1] == day - 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    label = [WEEKDAYS[d].capitalize() for d in range(7)]
-    return ", ".join(
-        f"{label[run[0]]}–{label[run[-1]]}" if len(run) > 1 else label[run[0]] for run in runs
-    )
 
 
 def export_org(*, uow: UnitOfWorkFactory, now: datetime | None = None) -> OrgSpec:

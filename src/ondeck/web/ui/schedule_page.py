@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ondeck.domain.rotation import describe_window
 from ondeck.domain.schedules import AwayKind, Shift
 from ondeck.domain.trades import TradeKind, TradeStatus, answerable_by
 from ondeck.services.ports import AbsenceRecord, Consent, Person, TradeRecord
@@ -94,6 +95,8 @@ class LayerLine:
     name: str
     every: str
     since: str
+    hours: str
+    """When the layer has someone (``Mon–Fri 09:00–17:00; Sat–Sun all day``); empty: always."""
     members: tuple[tuple[int, str], ...]
     """``(palette index, name)`` in turn order."""
     waiting: tuple[tuple[str, str], ...]
@@ -293,6 +296,7 @@ def layer_lines(view: ScheduleView) -> tuple[LayerLine, ...]:
             name=layer.name,
             every=rotation_text(layer.turn),
             since=f"{layer.start:%a} {layer.start.day} {layer.start:%b %Y %H:%M}",
+            hours="; ".join(describe_window(w) for w in layer.restrictions),
             members=tuple(
                 (colour(palette, p), name_of(view.people, p)) for p in layer.participants
             ),
