@@ -432,7 +432,7 @@ def test_only_the_person_or_an_admin_may_mark_someone_away_or_take_it_back(site:
             "leave from every schedule needs an end; exempt them from one schedule to leave "
             "it open",
         ),
-        ({"schedule": "Away", "layer": "Nope"}, 422, "no layer named 'Nope' in this schedule"),
+        ({"schedule": "Away", "layer": "Nope"}, 422, "no layer named 'Nope' in schedule 'Away'"),
         ({"user": "nobody@example.com"}, 404, "no user with email 'nobody@example.com'"),
         ({"schedule": 999999}, 404, "no schedule with id 999999"),
         ({"end": -DAY}, 422, "the absence is already over"),

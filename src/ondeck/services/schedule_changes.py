@@ -442,8 +442,14 @@ def add_absence(
                 "leave from every schedule needs an end; "
                 "exempt them from one schedule to leave it open"
             )
-        if layer is not None and (record is None or layer not in {x.name for x in record.layers}):
-            raise Refused(f"no layer named {layer!r} in this schedule")
+        if layer is not None and record is None:
+            raise Refused("an exemption from one layer needs its schedule")
+        if (
+            layer is not None
+            and record is not None
+            and layer not in {x.name for x in record.layers}
+        ):
+            raise Refused(f"no layer named {layer!r} in schedule {record.name!r}")
         kind = AwayKind.LEAVE if record is None else AwayKind.EXEMPT
         absence_id = work.schedules.add_absence(
             user_id=person.id,
