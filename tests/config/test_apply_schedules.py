@@ -283,9 +283,10 @@ def test_every_change_apply_makes_lands_on_the_schedules_timeline_without_any_re
         "Layers changed by ondeck apply: Weekly now every 2w from Mon 2 Nov 2026 09:30: "
         "Ada Lovelace → Linus Torvalds",
     ]
-    assert "Consent of Grace Hopper recorded by ondeck apply (listed in an applied file)" in {
-        e.message for e in primary
-    }
+    assert (
+        "Consent of Grace Hopper recorded by ondeck apply "
+        "(listed in a rotation by an administrator)" in {e.message for e in primary}
+    )
     secondary = [e.message for e in events(sqlite_url, "Payments secondary")]
     search = [e.kind for e in events(sqlite_url, "Search")]
     assert secondary[-1] == (

@@ -451,6 +451,20 @@ def parse_org(text: str, filename: str = "<input>") -> OrgSpec:
         ) from error
 
 
+def parse_schedule(data: Any, source: str = "<body>") -> ScheduleSpec:
+    """One schedule in the shape of an entry of the file's ``schedules:`` (as JSON or YAML
+    data); raise OrgFileError naming each problem's path inside it."""
+    if not isinstance(data, dict):
+        raise OrgFileError(source, ["a schedule is a mapping (name:, timezone:, layers:, ...)"])
+    try:
+        return ScheduleIn.model_validate(data).spec()
+    except ValidationError as error:
+        raise OrgFileError(
+            source,
+            [f"{format_location(e['loc'])}: {_message(dict(e))}" for e in error.errors()],
+        ) from error
+
+
 def read_org_file(path: Path) -> OrgSpec:
     try:
         text = path.read_text(encoding="utf-8")

@@ -42,7 +42,7 @@ from ondeck.domain.org import (
 )
 from ondeck.domain.rotation import default_start, describe_window
 from ondeck.domain.schedules import AwayKind
-from ondeck.services.errors import InvalidOrg
+from ondeck.services.errors import Forbidden, InvalidOrg
 from ondeck.services.ports import (
     AbsenceRecord,
     Clock,
@@ -77,8 +77,13 @@ class EventKind:
     LEAVE_CHANGED = "leave_changed"
 
 
-def apply_org(*, uow: UnitOfWorkFactory, clock: Clock, spec: OrgSpec) -> dict[str, int]:
-    """Validate everything first; apply all of it in one transaction or none of it."""
+def apply_org(
+    *, uow: UnitOfWorkFactory, clock: Clock, spec: OrgSpec, actor: str = APPLY_ACTOR
+) -> dict[str, int]:
+    """Validate everything first; apply all of it in one transaction or none of it.
+
+    ``actor`` is who the schedules' timelines name for the changes (``ondeck apply``, or the
+    admin who sent a schedule over the API)."""
     with uow() as work:
         problems = validate(
             spec, work.org.existing_names(), key_owners=work.org.integration_owners()
@@ -89,7 +94,7 @@ def apply_org(*, uow: UnitOfWorkFactory, clock: Clock, spec: OrgSpec) -> dict[st
         before = {s.name: _stored(work, s.name) for s in spec.schedules}
         spec = with_layer_starts(spec, before, now)
         counts = work.org.apply(spec, at=now)
-        applying = _Applying(work, now)
+        applying = _Applying(work, now, actor)
         for schedule in spec.schedules:
             record = _stored(work, schedule.name)
             assert record is not None, "the schedule was stored in this same unit of work"
@@ -177,9 +182,10 @@ class _Applying:
     """The changes of one apply beyond the organisation store, each written on the
     timeline of the schedule it changes."""
 
-    def __init__(self, work: UnitOfWork, now: datetime) -> None:
+    def __init__(self, work: UnitOfWork, now: datetime, actor: str = APPLY_ACTOR) -> None:
         self.work = work
         self.now = now
+        self.actor = actor
         self._people: dict[int, Person | None] = {}
         self._listed: dict[int, list[ScheduleRecord]] | None = None
 
@@ -203,7 +209,7 @@ class _Applying:
 
     def event(self, record: ScheduleRecord, kind: str, message: str, **data: Any) -> None:
         self.work.schedules.add_event(
-            record.id, at=self.now, kind=kind, actor=APPLY_ACTOR, message=message, data=data
+            record.id, at=self.now, kind=kind, actor=self.actor, message=message, data=data
         )
 
     def over(self, end: datetime | None) -> bool:
@@ -217,20 +223,20 @@ class _Applying:
             self.event(
                 after,
                 EventKind.SCHEDULE_CREATED,
-                f"Schedule created by {APPLY_ACTOR}, in time zone {after.timezone}",
+                f"Schedule created by {self.actor}, in time zone {after.timezone}",
             )
         else:
             if before.timezone != after.timezone:
                 self.event(
                     after,
                     EventKind.SETTINGS_CHANGED,
-                    f"Time zone changed by {APPLY_ACTOR}: {before.timezone} → {after.timezone}",
+                    f"Time zone changed by {self.actor}: {before.timezone} → {after.timezone}",
                 )
             if before.max_share != after.max_share:
                 self.event(
                     after,
                     EventKind.SETTINGS_CHANGED,
-                    f"Fairness limit changed by {APPLY_ACTOR}: "
+                    f"Fairness limit changed by {self.actor}: "
                     f"{before.max_share}% → {after.max_share}%",
                 )
         changes = layer_changes(before.layers if before else (), after.layers, self.name)
@@ -238,7 +244,7 @@ class _Applying:
             self.event(
                 after,
                 EventKind.LAYERS_CHANGED,
-                f"Layers changed by {APPLY_ACTOR}: {changes}",
+                f"Layers changed by {self.actor}: {changes}",
                 layers=[layer.name for layer in after.layers],
             )
 
@@ -253,15 +259,15 @@ class _Applying:
                 schedule_id=record.id,
                 user_id=user_id,
                 state=Consent.CONSENTED,
-                by=APPLY_ACTOR,
+                by=self.actor,
                 at=self.now,
-                note="listed in a rotation of an applied organisation file",
+                note="listed in a rotation by an administrator",
             )
             self.event(
                 record,
                 EventKind.CONSENT_RECORDED,
-                f"Consent of {self.name(user_id)} recorded by {APPLY_ACTOR} "
-                "(listed in an applied file)",
+                f"Consent of {self.name(user_id)} recorded by {self.actor} "
+                "(listed in a rotation by an administrator)",
                 user=self.email(user_id),
             )
 
@@ -285,10 +291,10 @@ class _Applying:
             text = what(override.user_id, override.start, override.end)
             if self.begun(override.start):
                 self.work.schedules.update_override(override.id, end=self.now)
-                message = f"Override ended early by {APPLY_ACTOR}, at {self.at(zone)}: {text}"
+                message = f"Override ended early by {self.actor}, at {self.at(zone)}: {text}"
             else:
                 self.work.schedules.remove_override(override.id)
-                message = f"Override removed by {APPLY_ACTOR}: {text}"
+                message = f"Override removed by {self.actor}: {text}"
             self.event(
                 record,
                 EventKind.OVERRIDE_REMOVED,
@@ -302,7 +308,7 @@ class _Applying:
                 self.event(
                     record,
                     EventKind.OVERRIDE_CHANGED,
-                    f"Override note changed by {APPLY_ACTOR}: "
+                    f"Override note changed by {self.actor}: "
                     f"{what(override.user_id, override.start, override.end)}",
                     override=override.id,
                     user=self.email(override.user_id),
@@ -316,13 +322,13 @@ class _Applying:
                 start=start,
                 end=end,
                 note=entry.text,
-                by=APPLY_ACTOR,
+                by=self.actor,
                 at=self.now,
             )
             self.event(
                 record,
                 EventKind.OVERRIDE_ADDED,
-                f"Override added by {APPLY_ACTOR}: {what(entry.key.user, start, end)}",
+                f"Override added by {self.actor}: {what(entry.key.user, start, end)}",
                 override=override_id,
                 user=self.email(entry.key.user),
             )
@@ -352,10 +358,10 @@ class _Applying:
             text = self.away_text(record, _absence_key(absence), AwayKind.EXEMPT)
             if self.begun(absence.start):
                 self.work.schedules.update_absence(absence.id, end=self.now)
-                message = f"Exemption ended early by {APPLY_ACTOR}, at {self.at(zone)}: {text}"
+                message = f"Exemption ended early by {self.actor}, at {self.at(zone)}: {text}"
             else:
                 self.work.schedules.remove_absence(absence.id)
-                message = f"Exemption removed by {APPLY_ACTOR}: {text}"
+                message = f"Exemption removed by {self.actor}: {text}"
             self.event(
                 record,
                 EventKind.EXEMPTION_REMOVED,
@@ -369,7 +375,7 @@ class _Applying:
                 self.event(
                     record,
                     EventKind.EXEMPTION_CHANGED,
-                    f"Exemption reason changed by {APPLY_ACTOR}: "
+                    f"Exemption reason changed by {self.actor}: "
                     f"{self.away_text(record, entry.key, AwayKind.EXEMPT)}",
                     absence=absence.id,
                     user=self.email(absence.user_id),
@@ -383,13 +389,13 @@ class _Applying:
                 start=entry.key.start,
                 end=entry.key.end,
                 reason=entry.text,
-                by=APPLY_ACTOR,
+                by=self.actor,
                 at=self.now,
             )
             self.event(
                 record,
                 EventKind.EXEMPTION_ADDED,
-                f"Exemption added by {APPLY_ACTOR}: "
+                f"Exemption added by {self.actor}: "
                 f"{self.away_text(record, entry.key, AwayKind.EXEMPT)}",
                 absence=absence_id,
                 user=self.email(entry.key.user),
@@ -444,7 +450,7 @@ class _Applying:
                 start=entry.key.start,
                 end=entry.key.end,
                 reason=entry.text,
-                by=APPLY_ACTOR,
+                by=self.actor,
                 at=self.now,
             )
             self.leave_event(EventKind.LEAVE_ADDED, "added", entry.key, absence=absence_id)
@@ -467,7 +473,7 @@ class _Applying:
             self.event(
                 record,
                 kind,
-                f"Leave {done} by {APPLY_ACTOR}{when}: {text}",
+                f"Leave {done} by {self.actor}{when}: {text}",
                 user=self.email(key.user),
                 **data,
             )
@@ -595,3 +601,20 @@ def export_org(*, uow: UnitOfWorkFactory, now: datetime | None = None) -> OrgSpe
 
 def _local(value: datetime | None, timezone: str) -> datetime | None:
     return None if value is None else wall_clock(value, timezone)
+
+
+def put_schedule(*, uow: UnitOfWorkFactory, clock: Clock, spec: ScheduleSpec, actor: Person) -> int:
+    """Create the schedule ``spec`` names, or bring it in line with ``spec``: the same shape
+    and rules as a schedule in an organisation file (defaults for new rotations, overrides
+    and exemptions kept unless listed, every change on its timeline). Admins only; listing
+    people in a layer records their consent as the admin. Returns the schedule's id."""
+    if actor.role != "admin":
+        raise Forbidden("only an admin can create or change a schedule's rotations")
+    try:
+        apply_org(uow=uow, clock=clock, spec=OrgSpec(schedules=(spec,)), actor=actor.email)
+    except InvalidOrg as error:
+        raise InvalidOrg([p.removeprefix("schedules[0].") for p in error.problems]) from error
+    with uow(read_only=True) as work:
+        found = work.schedules.id_by_name(spec.name)
+    assert found is not None, "the schedule was just stored"
+    return found

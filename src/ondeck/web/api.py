@@ -7,15 +7,17 @@ from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Body, HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
 
+from ondeck.adapters.orgfile import OrgFileError, parse_schedule
 from ondeck.domain.errors import InvalidTransition
 from ondeck.domain.model import IncidentStatus, Urgency
-from ondeck.services import incidents, people
+from ondeck.services import incidents, org, people
 from ondeck.services.errors import NotFound
 from ondeck.services.ports import IncidentFilter
 from ondeck.web.deps import ApiUser, ContainerDep
+from ondeck.web.errors import documented, service_errors
 from ondeck.web.schemas import (
     ErrorPublic,
     IncidentPublic,
@@ -238,3 +240,58 @@ def _organisation_routes(kind: str, secret_fields: tuple[str, ...] = ()) -> None
 for _kind in ("users", "teams", "schedules", "escalation_policies"):
     _organisation_routes(_kind)
 _organisation_routes("services", secret_fields=("integrations",))
+
+
+_SCHEDULE_EXAMPLE = {
+    "name": "Payments primary",
+    "timezone": "Europe/London",
+    "layers": [
+        {
+            "name": "Weekly",
+            "participants": ["ada@example.com", "grace@example.com", "linus@example.com"],
+        },
+        {
+            "name": "Weekends",
+            "participants": ["margaret@example.com", "ken@example.com", "barbara@example.com"],
+            "rotation": "1d",
+            "restrictions": [{"days": ["sat", "sun"]}],
+        },
+    ],
+}
+
+
+@router.post(
+    "/schedules",
+    responses=documented(403, 422),
+    tags=["schedules"],
+)
+async def put_schedule(
+    container: ContainerDep,
+    user: ApiUser,
+    body: Annotated[
+        dict[str, Any],
+        Body(
+            description="One schedule, shaped as an entry of `schedules:` in `ondeck apply`'s "
+            "file (JSON instead of YAML)",
+            examples=[_SCHEDULE_EXAMPLE],
+        ),
+    ],
+) -> dict[str, Any]:
+    """Create a schedule, or bring the one of that name in line with the body (admins).
+
+    The same rules as `ondeck apply`: a layer without `rotation` turns weekly, one without
+    `start` begins at the latest Monday `handoff` (default 09:00) in the schedule's zone, so
+    its first person is on call at once, and keeps its start when sent again; `overrides`
+    and `exemptions` are kept unless listed. Listing people in a layer records their consent
+    as the admin sending it. Every change goes on the schedule's timeline. Sending the same
+    body again changes nothing. Returns the schedule as `GET /schedules/{id}` does."""
+    try:
+        spec = parse_schedule(body)
+    except OrgFileError as error:
+        raise HTTPException(422, "; ".join(error.problems)) from error
+    with service_errors():
+        schedule_id = await run_in_threadpool(
+            org.put_schedule, uow=container.uow, clock=container.clock, spec=spec, actor=user
+        )
+    items = await run_in_threadpool(people.listing, uow=container.uow, kind="schedules")
+    return next(_public(item, ()) for item in items if item["id"] == schedule_id)

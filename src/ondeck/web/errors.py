@@ -8,21 +8,29 @@ from typing import Any
 
 from fastapi import HTTPException, status
 
-from ondeck.services.errors import Forbidden, NotFound, Refused, ServiceError, Unauthorized
+from ondeck.services.errors import (
+    Forbidden,
+    InvalidOrg,
+    NotFound,
+    Refused,
+    ServiceError,
+    Unauthorized,
+)
 from ondeck.web.schemas import ErrorPublic
 
 STATUS = (
     (NotFound, status.HTTP_404_NOT_FOUND),
     (Forbidden, status.HTTP_403_FORBIDDEN),
     (Refused, 422),
+    (InvalidOrg, 422),
     (Unauthorized, status.HTTP_401_UNAUTHORIZED),
 )
 
 
 @contextmanager
 def service_errors() -> Iterator[None]:
-    """Map NotFound → 404, Forbidden → 403, Refused → 422, Unauthorized → 401, each with the
-    use case's own words as ``detail``."""
+    """Map NotFound → 404, Forbidden → 403, Refused and InvalidOrg → 422, Unauthorized → 401,
+    each with the use case's own words as ``detail``."""
     try:
         yield
     except ServiceError as error:
