@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from ondeck.bootstrap import Container, bootstrap
 from ondeck.config import Settings
+from ondeck.domain.rotation import wall_to_utc
 from ondeck.services import people
 from ondeck.services.errors import ServiceError
 from ondeck.services.ports import Person
@@ -107,8 +108,9 @@ def read_time(option: str, text: str | None) -> datetime | None:
 def in_zone(moment: datetime, timezone: str) -> datetime:
     """``moment`` in UTC; a naive one is a wall-clock time in ``timezone`` (a time skipped or
     repeated by a daylight-saving change is read with the offset in force before it)."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
-    return aware.astimezone(UTC)
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC)
+    return wall_to_utc(moment, ZoneInfo(timezone))
 
 
 def window(

@@ -29,7 +29,7 @@ from ondeck.domain.schedules import Shift
 from ondeck.services import calendars, people, schedule_changes, schedules
 from ondeck.services.ports import Consent, Person
 from ondeck.services.schedule_reads import describe_source, get_schedule
-from ondeck.services.schedules import LayerView, ScheduleView, describe_moment
+from ondeck.services.schedules import LayerView, ScheduleView, describe_moment, describe_wall
 
 schedule_app = typer.Typer(
     help="Schedules: who is on call when and why, checks, calendar feeds, inviting people.",
@@ -60,10 +60,6 @@ def _names(people_by_id: dict[int, Person]) -> dict[int, str]:
 
 def _restrictions(layer: LayerView) -> str:
     return "; ".join(describe_window(w) for w in layer.restrictions) or "always"
-
-
-def _wall(moment: datetime) -> str:
-    return f"{moment:%a} {moment.day} {moment:%b %Y %H:%M}"
 
 
 def _waiting(view: ScheduleView, layer: LayerView) -> str:
@@ -143,7 +139,7 @@ def _print_view(view: ScheduleView, now: datetime, reason: str) -> None:
         layers.add_row(
             escape(layer.name),
             format_duration(layer.turn),
-            _wall(layer.start),
+            describe_wall(layer.start),
             _restrictions(layer),
             escape(", ".join(_name(view.people, p) for p in layer.participants) or "nobody"),
             escape(_waiting(view, layer) or "-"),

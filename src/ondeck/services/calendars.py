@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from ondeck.domain.schedules import Shift, shifts
 from ondeck.services.errors import Forbidden, NotFound
 from ondeck.services.ports import CalendarSigner, Person, UnitOfWork, UnitOfWorkFactory
-from ondeck.services.schedules import find_schedule, load
+from ondeck.services.schedules import all_schedules, find_schedule, load
 
 KINDS = ("user", "schedule")
 PAST = timedelta(days=14)
@@ -113,7 +113,7 @@ def feed(
             if owner is None:
                 raise NotFound(f"no user {owner_id}")
             name = owner.name
-            records = [find_schedule(work, int(i["id"])) for i in work.org.listing("schedules")]
+            records = all_schedules(work)
         for record in records:
             for shift in shifts(load(work, record, start, end), start, end):
                 if kind == "user" and shift.user != owner_id:

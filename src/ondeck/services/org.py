@@ -53,7 +53,12 @@ from ondeck.services.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
-from ondeck.services.schedules import describe_moment, describe_span
+from ondeck.services.schedules import (
+    all_schedules,
+    describe_moment,
+    describe_span,
+    describe_wall,
+)
 
 APPLY_ACTOR = "ondeck apply"
 FOREVER = datetime.max.replace(tzinfo=UTC)
@@ -172,6 +177,17 @@ def _match(
             left.remove(found)
             matched.append((found, entry))
     return missing, matched, left
+
+
+_ABSENCE_EVENTS = {
+    AwayKind.EXEMPT: (
+        EventKind.EXEMPTION_REMOVED,
+        EventKind.EXEMPTION_CHANGED,
+        EventKind.EXEMPTION_ADDED,
+    ),
+    AwayKind.LEAVE: (EventKind.LEAVE_REMOVED, EventKind.LEAVE_CHANGED, EventKind.LEAVE_ADDED),
+}
+"""What apply writes when it takes back, changes or adds an exemption or leave."""
 
 
 def _absence_key(absence: AbsenceRecord) -> _Key:
@@ -351,55 +367,7 @@ class _Applying:
             for a in self.work.schedules.absences(schedule_id=record.id, start=self.now)
             if a.kind is AwayKind.EXEMPT and a.schedule_id == record.id
         ]
-        missing, matched, extra = _match(
-            (w for w in wanted if not self.over(w.key.end)), stored, _absence_key
-        )
-        for absence in extra:
-            text = self.away_text(record, _absence_key(absence), AwayKind.EXEMPT)
-            if self.begun(absence.start):
-                self.work.schedules.update_absence(absence.id, end=self.now)
-                message = f"Exemption ended early by {self.actor}, at {self.at(zone)}: {text}"
-            else:
-                self.work.schedules.remove_absence(absence.id)
-                message = f"Exemption removed by {self.actor}: {text}"
-            self.event(
-                record,
-                EventKind.EXEMPTION_REMOVED,
-                message,
-                absence=absence.id,
-                user=self.email(absence.user_id),
-            )
-        for absence, entry in matched:
-            if absence.reason != entry.text:
-                self.work.schedules.update_absence(absence.id, reason=entry.text)
-                self.event(
-                    record,
-                    EventKind.EXEMPTION_CHANGED,
-                    f"Exemption reason changed by {self.actor}: "
-                    f"{self.away_text(record, entry.key, AwayKind.EXEMPT)}",
-                    absence=absence.id,
-                    user=self.email(absence.user_id),
-                )
-        for entry in missing:
-            absence_id = self.work.schedules.add_absence(
-                user_id=entry.key.user,
-                schedule_id=record.id,
-                layer=entry.key.layer,
-                kind=AwayKind.EXEMPT,
-                start=entry.key.start,
-                end=entry.key.end,
-                reason=entry.text,
-                by=self.actor,
-                at=self.now,
-            )
-            self.event(
-                record,
-                EventKind.EXEMPTION_ADDED,
-                f"Exemption added by {self.actor}: "
-                f"{self.away_text(record, entry.key, AwayKind.EXEMPT)}",
-                absence=absence_id,
-                user=self.email(entry.key.user),
-            )
+        self.sync_absences(wanted, stored, AwayKind.EXEMPT, record)
 
     def sync_leave(self, user: UserSpec, listed: tuple[LeaveSpec, ...]) -> None:
         user_id = self.user_id(user.email)
@@ -419,61 +387,81 @@ class _Applying:
             for a in self.work.schedules.absences(user_ids=[user_id], start=self.now)
             if a.kind is AwayKind.LEAVE and a.schedule_id is None
         ]
+        self.sync_absences(wanted, stored, AwayKind.LEAVE, None)
+
+    def sync_absences(
+        self,
+        wanted: list[_Wanted],
+        stored: list[AbsenceRecord],
+        kind: AwayKind,
+        schedule: ScheduleRecord | None,
+    ) -> None:
+        """Bring the stored exemptions of ``schedule`` (or one person's leave, ``schedule``
+        None) in line with ``wanted``: add the missing, change reasons, take back the rest
+        (cut short at now if they have begun)."""
         missing, matched, extra = _match(
             (w for w in wanted if not self.over(w.key.end)), stored, _absence_key
         )
+        removed, changed, added = _ABSENCE_EVENTS[kind]
         for absence in extra:
             early = self.begun(absence.start)
             if early:
                 self.work.schedules.update_absence(absence.id, end=self.now)
             else:
                 self.work.schedules.remove_absence(absence.id)
-            self.leave_event(
-                EventKind.LEAVE_REMOVED,
-                "ended early" if early else "removed",
-                _absence_key(absence),
-                early=early,
-                absence=absence.id,
-            )
+            done = "ended early" if early else "removed"
+            key = _absence_key(absence)
+            self.absence_event(schedule, kind, removed, done, key, early=early, absence=absence.id)
         for absence, entry in matched:
             if absence.reason != entry.text:
                 self.work.schedules.update_absence(absence.id, reason=entry.text)
-                self.leave_event(
-                    EventKind.LEAVE_CHANGED, "reason changed", entry.key, absence=absence.id
+                self.absence_event(
+                    schedule, kind, changed, "reason changed", entry.key, absence=absence.id
                 )
         for entry in missing:
             absence_id = self.work.schedules.add_absence(
-                user_id=user_id,
-                schedule_id=None,
-                layer=None,
-                kind=AwayKind.LEAVE,
+                user_id=entry.key.user,
+                schedule_id=None if schedule is None else schedule.id,
+                layer=entry.key.layer,
+                kind=kind,
                 start=entry.key.start,
                 end=entry.key.end,
                 reason=entry.text,
                 by=self.actor,
                 at=self.now,
             )
-            self.leave_event(EventKind.LEAVE_ADDED, "added", entry.key, absence=absence_id)
+            self.absence_event(schedule, kind, added, "added", entry.key, absence=absence_id)
 
-    def leave_event(
-        self, kind: str, done: str, key: _Key, *, early: bool = False, **data: Any
+    def absence_event(
+        self,
+        schedule: ScheduleRecord | None,
+        kind: AwayKind,
+        event: str,
+        done: str,
+        key: _Key,
+        *,
+        early: bool = False,
+        **data: Any,
     ) -> None:
-        """``Leave <done> by ondeck apply: ...`` on every schedule the person is listed in,
-        each worded on its own clock."""
-        if self._listed is None:
-            self._listed = {}
-            for item in self.work.org.listing("schedules"):
-                record = self.work.schedules.record(int(item["id"]))
-                assert record is not None
-                for person in record.participants:
-                    self._listed.setdefault(person, []).append(record)
-        for record in self._listed.get(key.user, []):
+        """``Exemption <done> by ondeck apply: ...`` on its schedule, or ``Leave <done> by
+        ...`` on every schedule the person is listed in, each worded on its own clock."""
+        if schedule is not None:
+            records = [schedule]
+        else:
+            if self._listed is None:
+                self._listed = {}
+                for record in all_schedules(self.work):
+                    for person in record.participants:
+                        self._listed.setdefault(person, []).append(record)
+            records = self._listed.get(key.user, [])
+        word = "Leave" if kind is AwayKind.LEAVE else "Exemption"
+        for record in records:
             when = f", at {self.at(record.timezone)}" if early else ""
-            text = self.away_text(record, key, AwayKind.LEAVE)
+            text = self.away_text(record, key, kind)
             self.event(
                 record,
-                kind,
-                f"Leave {done} by {self.actor}{when}: {text}",
+                event,
+                f"{word} {done} by {self.actor}{when}: {text}",
                 user=self.email(key.user),
                 **data,
             )
@@ -522,17 +510,13 @@ def layer_changes(
             hours = ""
         parts.append(
             f"{layer.name} now every {format_duration(layer.turn)} from "
-            f"{_wall_text(layer.start)}{hours}: {people}"
+            f"{describe_wall(layer.start)}{hours}: {people}"
         )
     kept = [layer.name for layer in after]
     parts += [f"{layer.name} removed" for layer in before if layer.name not in kept]
     if [n for n in old if n in kept] != [n for n in kept if n in old]:
         parts.append("order now " + ", ".join(kept) + " (lowest first)")
     return "; ".join(parts)
-
-
-def _wall_text(start: datetime) -> str:
-    return f"{start:%a} {start.day} {start:%b %Y %H:%M}"
 
 
 def export_org(*, uow: UnitOfWorkFactory, now: datetime | None = None) -> OrgSpec:

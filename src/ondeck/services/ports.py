@@ -429,6 +429,9 @@ class ScheduleEvent:
 class ScheduleStore(Protocol):
     """Schedules beyond their layers: consent, overrides, trades, absences and their history."""
 
+    def ids(self) -> list[int]:
+        """Every schedule's id, oldest first."""
+
     def record(self, schedule_id: int) -> ScheduleRecord | None: ...
 
     def id_by_name(self, name: str) -> int | None: ...

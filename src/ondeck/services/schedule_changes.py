@@ -36,6 +36,7 @@ from ondeck.services.ports import (
 )
 from ondeck.services.schedules import (
     ScheduleRef,
+    all_schedules,
     describe_moment,
     describe_span,
     find_schedule,
@@ -300,6 +301,13 @@ def request_trade(
         return created
 
 
+def _locked_trade(work: UnitOfWork, trade_id: int) -> TradeRecord:
+    found = work.schedules.get_trade(trade_id, lock=True)
+    if found is None:
+        raise NotFound(f"no trade {trade_id}")
+    return found
+
+
 def answer_trade(
     *, uow: UnitOfWorkFactory, clock: Clock, trade_id: int, actor: Person, accepted: bool
 ) -> TradeRecord:
@@ -307,9 +315,7 @@ def answer_trade(
     _may_change(actor)
     with uow() as work:
         now = clock.now()
-        found = work.schedules.get_trade(trade_id, lock=True)
-        if found is None:
-            raise NotFound(f"no trade {trade_id}")
+        found = _locked_trade(work, trade_id)
         record = find_schedule(work, found.schedule_id)
         trade = found.trade()
         participants = _participants(work, record)
@@ -372,9 +378,7 @@ def cancel_trade(
     _may_change(actor)
     with uow() as work:
         now = clock.now()
-        found = work.schedules.get_trade(trade_id, lock=True)
-        if found is None:
-            raise NotFound(f"no trade {trade_id}")
+        found = _locked_trade(work, trade_id)
         if actor.id != found.requester_id and actor.role != "admin":
             raise Forbidden("only whoever asked for the trade or an admin can cancel it")
         if found.status is not TradeStatus.PENDING:
@@ -397,12 +401,7 @@ def cancel_trade(
 
 
 def _schedules_of(work: UnitOfWork, user_id: int) -> list[ScheduleRecord]:
-    out = []
-    for item in work.org.listing("schedules"):
-        record = find_schedule(work, int(item["id"]))
-        if user_id in record.participants:
-            out.append(record)
-    return out
+    return [record for record in all_schedules(work) if user_id in record.participants]
 
 
 def add_absence(

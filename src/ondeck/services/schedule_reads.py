@@ -23,17 +23,18 @@ from ondeck.services.ports import (
     ScheduleEvent,
     ScheduleRecord,
     TradeRecord,
-    UnitOfWork,
     UnitOfWorkFactory,
 )
 from ondeck.services.schedules import (
     ScheduleRef,
     UserShift,
+    all_schedules,
     check_all,
     check_schedule,
     find_schedule,
     load,
     may_see_reasons,
+    people_by_id,
 )
 
 
@@ -56,10 +57,6 @@ def get_schedule(*, uow: UnitOfWorkFactory, ref: ScheduleRef) -> ScheduleRecord:
         return find_schedule(work, ref)
 
 
-def _people(work: UnitOfWork, ids: Collection[int]) -> dict[int, Person]:
-    return {p.id: p for p in (work.directory.person(uid) for uid in set(ids)) if p is not None}
-
-
 @dataclass(frozen=True)
 class Overrides:
     schedule: ScheduleRecord
@@ -75,7 +72,7 @@ def list_overrides(
     with uow(read_only=True) as work:
         record = find_schedule(work, ref)
         found = work.schedules.overrides(record.id, start=start, end=end)
-        return Overrides(record, tuple(found), _people(work, {o.user_id for o in found}))
+        return Overrides(record, tuple(found), people_by_id(work, {o.user_id for o in found}))
 
 
 def get_override(*, uow: UnitOfWorkFactory, override_id: int) -> Overrides:
@@ -85,7 +82,7 @@ def get_override(*, uow: UnitOfWorkFactory, override_id: int) -> Overrides:
         if found is None:
             raise NotFound(f"no override {override_id}")
         record = find_schedule(work, found.schedule_id)
-        return Overrides(record, (found,), _people(work, {found.user_id}))
+        return Overrides(record, (found,), people_by_id(work, {found.user_id}))
 
 
 @dataclass(frozen=True)
@@ -109,7 +106,7 @@ def list_trades(
     with uow(read_only=True) as work:
         record = find_schedule(work, ref)
         found = list(reversed(work.schedules.trades(record.id, statuses=statuses)))
-        return Trades(record, tuple(found), _people(work, _trade_people(found)))
+        return Trades(record, tuple(found), people_by_id(work, _trade_people(found)))
 
 
 def get_trade(*, uow: UnitOfWorkFactory, trade_id: int) -> Trades:
@@ -119,7 +116,7 @@ def get_trade(*, uow: UnitOfWorkFactory, trade_id: int) -> Trades:
         if found is None:
             raise NotFound(f"no trade {trade_id}")
         record = find_schedule(work, found.schedule_id)
-        return Trades(record, (found,), _people(work, _trade_people([found])))
+        return Trades(record, (found,), people_by_id(work, _trade_people([found])))
 
 
 @dataclass(frozen=True)
@@ -158,7 +155,7 @@ def list_absences(
             user_ids = listed if user_ids is None else user_ids & listed
         found = work.schedules.absences(schedule_id=schedule_id, user_ids=user_ids, start=now)
         shown = tuple(_shown(a, viewer) for a in found)
-        return Absences(shown, _people(work, {a.user_id for a in shown}))
+        return Absences(shown, people_by_id(work, {a.user_id for a in shown}))
 
 
 def get_absence(*, uow: UnitOfWorkFactory, absence_id: int, viewer: Person) -> Absences:
@@ -167,7 +164,7 @@ def get_absence(*, uow: UnitOfWorkFactory, absence_id: int, viewer: Person) -> A
         found = work.schedules.get_absence(absence_id)
         if found is None:
             raise NotFound(f"no absence {absence_id}")
-        return Absences((_shown(found, viewer),), _people(work, {found.user_id}))
+        return Absences((_shown(found, viewer),), people_by_id(work, {found.user_id}))
 
 
 def schedule_events(
@@ -189,8 +186,7 @@ def next_user_shift(
         if person is None:
             raise NotFound(f"no user {user_id}")
         best: UserShift | None = None
-        for item in work.org.listing("schedules"):
-            record = find_schedule(work, int(item["id"]))
+        for record in all_schedules(work):
             found = next_shift(load(work, record, now, now + LOOKAHEAD_LIMIT), user_id, now)
             if found is not None and (best is None or found.start < best.shift.start):
                 best = UserShift(record.id, record.name, found)
@@ -222,5 +218,5 @@ def checks(
         results = [check_schedule(uow=uow, ref=ref, now=now, deliverable=deliverable)]
     named = {f.user for _, found in results for f in found if f.user is not None}
     with uow(read_only=True) as work:
-        people = _people(work, named)
+        people = people_by_id(work, named)
     return Checked(tuple((record, tuple(found)) for record, found in results), people)

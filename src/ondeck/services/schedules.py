@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from ondeck.domain import fairness
 from ondeck.domain.rotation import Window
-from ondeck.domain.schedule_checks import Finding, People, check
+from ondeck.domain.schedule_checks import HORIZON, Finding, People, check
 from ondeck.domain.schedules import (
     LOOKAHEAD_LIMIT,
     Schedule,
@@ -53,16 +53,25 @@ def find_schedule(work: UnitOfWork, ref: ScheduleRef) -> ScheduleRecord:
     return record
 
 
+def all_schedules(work: UnitOfWork) -> list[ScheduleRecord]:
+    """Every schedule, oldest first."""
+    return [find_schedule(work, schedule_id) for schedule_id in work.schedules.ids()]
+
+
 def load(work: UnitOfWork, record: ScheduleRecord, start: datetime, end: datetime) -> Schedule:
     schedule = work.directory.schedule(record.id, start=start, end=end)
     assert schedule is not None, "the schedule was read in this same unit of work"
     return schedule
 
 
+def describe_wall(wall: datetime) -> str:
+    """``Mon 7 Dec 2026 18:00``: a wall-clock time as it is written."""
+    return f"{wall:%a} {wall.day} {wall:%b %Y %H:%M}"
+
+
 def describe_moment(timezone: str, moment: datetime) -> str:
     """``Mon 7 Dec 2026 18:00``: a moment on a schedule's (or person's) clock."""
-    at = moment.astimezone(ZoneInfo(timezone))
-    return f"{at:%a} {at.day} {at:%b %Y %H:%M}"
+    return describe_wall(moment.astimezone(ZoneInfo(timezone)))
 
 
 def describe_span(timezone: str, start: datetime, end: datetime) -> str:
@@ -70,7 +79,8 @@ def describe_span(timezone: str, start: datetime, end: datetime) -> str:
     return f"{describe_moment(timezone, start)} – {describe_moment(timezone, end)} {timezone}"
 
 
-def _people(work: UnitOfWork, ids: Collection[int]) -> dict[int, Person]:
+def people_by_id(work: UnitOfWork, ids: Collection[int]) -> dict[int, Person]:
+    """The people with ``ids`` who exist, by id."""
     return {p.id: p for p in (work.directory.person(uid) for uid in set(ids)) if p is not None}
 
 
@@ -131,14 +141,18 @@ def _findings(
     deliverable: Collection[str],
 ) -> tuple[list[Finding], dict[int, Person]]:
     consents = {u: c.state for u, c in work.schedules.consents(record.id).items()}
-    timeline = shifts(schedule, now, now + timedelta(weeks=4))
-    involved = set(record.participants) | {s.user for s in timeline}
+    # Everyone the checks can name: the rotations' people and whoever an override puts on
+    # call within the horizon (the checks work out the timeline themselves).
+    horizon = now + HORIZON
+    involved = set(record.participants) | {
+        o.user for o in schedule.overrides if o.start < horizon and o.end > now
+    }
     trades = {
         t.id: (t.requester_id, t.answered_by_id or t.colleague_id or t.requester_id)
         for t in work.schedules.trades(record.id, statuses=(TradeStatus.ACCEPTED,))
     }
     involved |= {user for pair in trades.values() for user in pair}
-    people = _people(work, involved)
+    people = people_by_id(work, involved)
     context = People(
         names={uid: p.name for uid, p in people.items()},
         unreachable=unreachable(
@@ -178,8 +192,7 @@ def check_all(
     """The checks of every schedule, in the order schedules were created."""
     with uow(read_only=True) as work:
         out = []
-        for item in work.org.listing("schedules"):
-            record = find_schedule(work, int(item["id"]))
+        for record in all_schedules(work):
             schedule = load(work, record, now, now + LOOKAHEAD_LIMIT)
             found, _ = _findings(work, record, schedule, now=now, deliverable=deliverable)
             out.append((record, found))
@@ -290,7 +303,7 @@ def view_schedule(
             | {t.answered_by_id for t in trades if t.answered_by_id}
             | {a.user_id for a in absences}
         )
-        people = people | _people(work, ids - set(people))
+        people = people | people_by_id(work, ids - set(people))
         participants = tuple(dict.fromkeys(p for layer in layers for p in layer.participants))
         return ScheduleView(
             id=record.id,
@@ -320,10 +333,23 @@ def schedule_shifts(
 ) -> tuple[ScheduleRecord, list[Shift], dict[int, Person]]:
     """The final timeline of one schedule over ``[start, end)``, and the people in it."""
     with uow(read_only=True) as work:
-        record = find_schedule(work, ref)
-        timeline = shifts(load(work, record, start, end), start, end)
-        named = {s.user for s in timeline} | set(_stood_in_for(timeline))
-        return record, timeline, _people(work, named)
+        return _timeline(work, find_schedule(work, ref), start, end)
+
+
+def every_schedule_shifts(
+    *, uow: UnitOfWorkFactory, start: datetime, end: datetime
+) -> list[tuple[ScheduleRecord, list[Shift], dict[int, Person]]]:
+    """``schedule_shifts`` of every schedule, oldest first, in one unit of work."""
+    with uow(read_only=True) as work:
+        return [_timeline(work, record, start, end) for record in all_schedules(work)]
+
+
+def _timeline(
+    work: UnitOfWork, record: ScheduleRecord, start: datetime, end: datetime
+) -> tuple[ScheduleRecord, list[Shift], dict[int, Person]]:
+    timeline = shifts(load(work, record, start, end), start, end)
+    named = {s.user for s in timeline} | set(_stood_in_for(timeline))
+    return record, timeline, people_by_id(work, named)
 
 
 def _stood_in_for(timeline: list[Shift]) -> list[int]:
@@ -349,8 +375,7 @@ def user_shifts(
         if person is None:
             raise NotFound(f"no user {user_id}")
         found = []
-        for item in work.org.listing("schedules"):
-            record = find_schedule(work, int(item["id"]))
+        for record in all_schedules(work):
             for shift in shifts(load(work, record, start, end), start, end):
                 if shift.user == user_id:
                     absent = shift.source.standing_in_for
@@ -379,7 +404,7 @@ def fairness_report(
         timeline = shifts(schedule, start, end)
         pages = work.schedules.pages(record.id, start=start, end=end)
         members = {p for layer in schedule.layers for p in layer.participants}
-        people = _people(work, members | {s.user for s in timeline} | {p.user for p in pages})
+        people = people_by_id(work, members | {s.user for s in timeline} | {p.user for p in pages})
         report = fairness.report(
             record.name,
             start,
@@ -396,5 +421,5 @@ def fairness_reports(
     *, uow: UnitOfWorkFactory, start: datetime, end: datetime
 ) -> list[FairnessReport]:
     with uow(read_only=True) as work:
-        ids = [int(item["id"]) for item in work.org.listing("schedules")]
+        ids = work.schedules.ids()
     return [fairness_report(uow=uow, ref=i, start=start, end=end) for i in ids]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -20,12 +20,11 @@ from ondeck.services.ports import (
     AbsenceRecord,
     OverrideRecord,
     Person,
-    ScheduleEvent,
     TradeRecord,
 )
 from ondeck.services.schedule_changes import ConsentChange
 from ondeck.services.schedules import LayerView, ScheduleView, UserShift
-from ondeck.web.schemas import UserRef
+from ondeck.web.schemas import TimelineEntryPublic, UserRef
 
 People = Mapping[int, Person]
 
@@ -296,24 +295,8 @@ class ScheduleChecksPublic(BaseModel):
     count: int
 
 
-class ScheduleEventPublic(BaseModel):
-    id: int
-    at: datetime
-    kind: str
-    actor: str
-    message: str
-    data: dict[str, Any]
-
-    @classmethod
-    def of(cls, event: ScheduleEvent) -> ScheduleEventPublic:
-        return cls(
-            id=event.id,
-            at=event.at,
-            kind=event.kind,
-            actor=event.actor,
-            message=event.message,
-            data=event.data,
-        )
+class ScheduleEventPublic(TimelineEntryPublic):
+    """One change on a schedule's timeline of changes: the same shape as an incident's."""
 
 
 class ScheduleEventsPublic(BaseModel):

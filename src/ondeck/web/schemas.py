@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel
 
-from ondeck.services.ports import IncidentRecord, TimelineEntry
+from ondeck.services.ports import IncidentRecord, ScheduleEvent, TimelineEntry
 
 
 class ServiceRef(BaseModel):
@@ -75,7 +75,7 @@ class TimelineEntryPublic(BaseModel):
     data: dict[str, Any]
 
     @classmethod
-    def of(cls, entry: TimelineEntry) -> TimelineEntryPublic:
+    def of(cls, entry: TimelineEntry | ScheduleEvent) -> Self:
         return cls(
             id=entry.id,
             at=entry.at,

@@ -136,6 +136,12 @@ class SqlScheduleStore:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
+    def ids(self) -> list[int]:
+        found: list[int] = list(
+            self._conn.execute(select(schedules.c.id).order_by(schedules.c.id)).scalars()
+        )
+        return found
+
     def record(self, schedule_id: int) -> ScheduleRecord | None:
         row = (
             self._conn.execute(select(schedules).where(schedules.c.id == schedule_id))

@@ -67,16 +67,10 @@ async def schedules_page(request: Request, container: ContainerDep, user: Signed
 async def users_page(request: Request, container: ContainerDep, user: SignedIn) -> Response:
     clock = clockface(container, user)
     horizon = clock.now + timedelta(weeks=NEXT_SHIFT_WEEKS)
-    timelines = []
-    for schedule_id, _spec in await _items(container, "schedules"):
-        record, timeline, involved = await run_in_threadpool(
-            schedules.schedule_shifts,
-            uow=container.uow,
-            ref=schedule_id,
-            start=clock.now,
-            end=horizon,
-        )
-        timelines.append((record.id, record.name, timeline, involved))
+    found = await run_in_threadpool(
+        schedules.every_schedule_shifts, uow=container.uow, start=clock.now, end=horizon
+    )
+    timelines = [(record.id, record.name, timeline, named) for record, timeline, named in found]
     rows = user_rows(await _specs(container, "users"), next_shifts(timelines, clock, horizon))
     return page(
         request,

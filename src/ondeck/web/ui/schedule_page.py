@@ -16,7 +16,7 @@ from ondeck.domain.rotation import describe_window
 from ondeck.domain.schedules import AwayKind, Shift
 from ondeck.domain.trades import TradeKind, TradeStatus, answerable_by
 from ondeck.services.ports import AbsenceRecord, Consent, Person, TradeRecord
-from ondeck.services.schedules import ScheduleView
+from ondeck.services.schedules import ScheduleView, describe_wall
 from ondeck.web.ui.chart import (
     colour,
     colours,
@@ -295,7 +295,7 @@ def layer_lines(view: ScheduleView) -> tuple[LayerLine, ...]:
         LayerLine(
             name=layer.name,
             every=rotation_text(layer.turn),
-            since=f"{layer.start:%a} {layer.start.day} {layer.start:%b %Y %H:%M}",
+            since=describe_wall(layer.start),
             hours="; ".join(describe_window(w) for w in layer.restrictions),
             members=tuple(
                 (colour(palette, p), name_of(view.people, p)) for p in layer.participants
