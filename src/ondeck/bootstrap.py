@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
+from ondeck.adapters.channels.chat import MattermostChannel, TeamsChannel
 from ondeck.adapters.channels.email import LogEmailChannel, SmtpEmailChannel
+from ondeck.adapters.channels.push import NtfyChannel
+from ondeck.adapters.channels.slack import SlackChannel
+from ondeck.adapters.channels.sms import HttpSmsGateway, SmsChannel, TwilioSms
+from ondeck.adapters.channels.voice import TwilioVoiceChannel
 from ondeck.adapters.channels.webhook import WebhookChannel
 from ondeck.adapters.db import migrate
 from ondeck.adapters.db.engine import (
@@ -18,10 +25,21 @@ from ondeck.adapters.db.engine import (
     database_reachable,
 )
 from ondeck.adapters.db.wakeup import start_listener
-from ondeck.adapters.signing import HmacCalendarSigner, ItsdangerousLinkSigner
+from ondeck.adapters.signing import (
+    HmacCalendarSigner,
+    HmacReplySigner,
+    ItsdangerousLinkSigner,
+)
 from ondeck.config import Settings
 from ondeck.services.paging import Links
-from ondeck.services.ports import CalendarSigner, Channel, Clock, UnitOfWorkFactory, Wakeup
+from ondeck.services.ports import (
+    CalendarSigner,
+    Channel,
+    Clock,
+    ReplySigner,
+    UnitOfWorkFactory,
+    Wakeup,
+)
 
 
 class SystemClock:
@@ -39,6 +57,7 @@ class Container:
     links: Links
     channels: dict[str, Channel]
     calendars: CalendarSigner
+    replies: ReplySigner
     _stop: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -66,16 +85,65 @@ class Container:
 
 
 def build_channels(settings: Settings) -> dict[str, Channel]:
+    """Every channel this installation can deliver on; a kind left out (SMS without a
+    provider, say) fails at once and the page falls over to the person's next method."""
+    timeout = settings.delivery_timeout_seconds
+    base = settings.base_url
     channels: dict[str, Channel] = {
-        "webhook": WebhookChannel(timeout=settings.delivery_timeout_seconds)
+        "webhook": WebhookChannel(timeout=timeout, signing_secret=webhook_secret(settings)),
+        "teams": TeamsChannel(timeout=timeout),
+        "mattermost": MattermostChannel(
+            actions_url=f"{base}/integrations/mattermost/actions", timeout=timeout
+        ),
+        "ntfy": NtfyChannel(
+            server_url=settings.ntfy_url, token=settings.ntfy_token, timeout=timeout
+        ),
+        "slack": SlackChannel(
+            bot_token=settings.slack_bot_token, api_url=settings.slack_api_url, timeout=timeout
+        ),
     }
     if settings.smtp_url:
         channels["email"] = SmtpEmailChannel(
-            settings.smtp_url, settings.email_from, timeout=settings.delivery_timeout_seconds
+            settings.smtp_url, settings.email_from, timeout=timeout
         )
     else:
         channels["email"] = LogEmailChannel()
+    sms: dict[str, TwilioSms | HttpSmsGateway] = {}
+    if settings.twilio_account_sid and settings.twilio_auth_token:
+        sms["twilio"] = TwilioSms(
+            account_sid=settings.twilio_account_sid,
+            auth_token=settings.twilio_auth_token,
+            from_number=settings.twilio_from_number,
+            api_url=settings.twilio_api_url,
+            status_callback=f"{base}/integrations/twilio/status",
+            timeout=timeout,
+        )
+        channels["voice"] = TwilioVoiceChannel(
+            account_sid=settings.twilio_account_sid,
+            auth_token=settings.twilio_auth_token,
+            from_number=settings.twilio_from_number,
+            api_url=settings.twilio_api_url,
+            callback_url=f"{base}/integrations/twilio/voice",
+            timeout=timeout,
+        )
+    if settings.sms_gateway_url:
+        sms["gateway"] = HttpSmsGateway(
+            url=settings.sms_gateway_url,
+            token=settings.sms_gateway_token,
+            sender=settings.sms_gateway_from,
+            timeout=timeout,
+        )
+    if sms:
+        channels["sms"] = SmsChannel(sms, routes=settings.sms_providers)
     return channels
+
+
+def webhook_secret(settings: Settings) -> str:
+    """The key outbound webhooks are signed with: the configured one, else one derived from
+    the secret key (``ondeck webhook-secret`` prints it for receivers)."""
+    if settings.webhook_signing_secret:
+        return settings.webhook_signing_secret
+    return hmac.new(settings.secret_key.encode(), b"ondeck.webhook", hashlib.sha256).hexdigest()
 
 
 def bootstrap(
@@ -88,13 +156,20 @@ def bootstrap(
     engine = create_db_engine(settings.database_url, pool_size=settings.delivery_workers + 4)
     wakeup = InProcessWakeup()
     signer = ItsdangerousLinkSigner(settings.secret_key, max_age_seconds=settings.link_ttl_seconds)
+    replies = HmacReplySigner(settings.secret_key)
     return Container(
         settings=settings,
         engine=engine,
         uow=SqlUnitOfWorkFactory(engine, wakeup),
         clock=clock or SystemClock(),
         wakeup=wakeup,
-        links=Links(signer=signer, base_url=settings.base_url),
+        links=Links(
+            signer=signer,
+            base_url=settings.base_url,
+            replies=replies,
+            reply_to=settings.reply_to,
+        ),
+        replies=replies,
         channels=channels if channels is not None else build_channels(settings),
         calendars=HmacCalendarSigner(settings.secret_key),
     )

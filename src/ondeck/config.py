@@ -35,6 +35,42 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=512 * 1024, ge=1024)
     log_level: str = "info"
 
+    # Acknowledge by email reply: the built-in inbound SMTP listener and the Reply-To address
+    # pages carry (default: ondeck@<listener host>; point your MX or a forward at it).
+    inbound_smtp_url: str = ""
+    reply_to_address: str = ""
+
+    # SMS and voice through Twilio; a generic HTTP SMS gateway as a second provider.
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = Field(default="", repr=False)
+    twilio_from_number: str = ""
+    twilio_api_url: str = "https://api.twilio.com"
+    sms_gateway_url: str = ""
+    sms_gateway_token: str = Field(default="", repr=False)
+    sms_gateway_from: str = ""
+    sms_providers: str = Field(
+        default="twilio,gateway",
+        description="Order in which SMS providers are tried; per country code with "
+        "'+44=gateway,twilio;*=twilio,gateway'.",
+    )
+
+    # Slack: an app (bot token + signing secret) or incoming webhooks only.
+    slack_bot_token: str = Field(default="", repr=False)
+    slack_signing_secret: str = Field(default="", repr=False)
+    slack_api_url: str = "https://slack.com/api/"
+
+    # Push through ntfy (self-hosted or ntfy.sh).
+    ntfy_url: str = "https://ntfy.sh"
+    ntfy_token: str = Field(default="", repr=False)
+
+    # Outbound webhooks are signed with this key (default: derived from the secret key).
+    webhook_signing_secret: str = Field(default="", repr=False)
+
+    # Storm control: at most ``notify_limit`` messages per person and channel in
+    # ``notify_window_seconds``; beyond that, pages wait and go out bundled.
+    notify_limit: int = Field(default=3, ge=1, le=1000)
+    notify_window_seconds: int = Field(default=60, ge=1, le=3600)
+
     @field_validator("secret_key")
     @classmethod
     def _secret_key_is_strong(cls, value: str) -> str:
@@ -53,6 +89,23 @@ class Settings(BaseSettings):
         if value and urlsplit(value).scheme not in ("smtp", "smtps"):
             raise ValueError("ONDECK_SMTP_URL must look like smtp://host:port")
         return value
+
+    @field_validator("inbound_smtp_url")
+    @classmethod
+    def _inbound_smtp_url_is_smtp(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if value and (parts.scheme != "smtp" or not parts.hostname or not parts.port):
+            raise ValueError("ONDECK_INBOUND_SMTP_URL must look like smtp://127.0.0.1:2526")
+        return value
+
+    @property
+    def reply_to(self) -> str:
+        """The address page emails ask replies to go to; empty when replies are not read."""
+        if not self.inbound_smtp_url:
+            return ""
+        if self.reply_to_address:
+            return self.reply_to_address
+        return f"ondeck@{urlsplit(self.inbound_smtp_url).hostname}"
 
     @field_validator("base_url")
     @classmethod

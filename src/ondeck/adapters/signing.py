@@ -11,7 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ondeck.services.ports import InvalidLink
 
-ACTIONS = frozenset({"acknowledge", "resolve", "view"})
+ACTIONS = frozenset({"acknowledge", "resolve", "escalate", "snooze", "view"})
 
 
 class ItsdangerousLinkSigner:
@@ -52,3 +52,27 @@ class HmacCalendarSigner:
         message = f"{kind}:{owner_id}:{generation}".encode()
         digest = hmac.new(self._key, message, hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+class HmacReplySigner:
+    """``<incident>-<user>-<mac>`` with 80 bits of HMAC-SHA256: short enough for the local
+    part of a Reply-To address, lower case so mail systems that fold case keep it valid."""
+
+    def __init__(self, secret_key: str) -> None:
+        self._key = hmac.new(secret_key.encode(), b"ondeck.reply-token", hashlib.sha256).digest()
+
+    def _mac(self, incident_id: int, user_id: int) -> str:
+        digest = hmac.new(self._key, f"{incident_id}:{user_id}".encode(), hashlib.sha256).digest()
+        return base64.b32encode(digest[:10]).decode().lower()
+
+    def reply_token(self, *, incident_id: int, user_id: int) -> str:
+        return f"{incident_id}-{user_id}-{self._mac(incident_id, user_id)}"
+
+    def read_reply_token(self, token: str) -> tuple[int, int]:
+        parts = token.strip().lower().split("-")
+        if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+            raise InvalidLink("this reply address is not valid")
+        incident_id, user_id = int(parts[0]), int(parts[1])
+        if not hmac.compare_digest(parts[2], self._mac(incident_id, user_id)):
+            raise InvalidLink("this reply address is not valid")
+        return incident_id, user_id

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from ondeck.domain.errors import InvalidTransition
 from ondeck.domain.model import IncidentStatus, Severity, Urgency
 
@@ -33,3 +35,27 @@ def check_resolve(status: IncidentStatus, number: int) -> bool:
     if status is IncidentStatus.RESOLVED:
         raise InvalidTransition(f"incident #{number} is already resolved")
     return True
+
+
+def check_escalate(status: IncidentStatus, number: int) -> None:
+    """Escalating now works on a triggered or acknowledged incident; raise when resolved."""
+    if status is IncidentStatus.RESOLVED:
+        raise InvalidTransition(f"incident #{number} is resolved and cannot be escalated")
+
+
+SNOOZE_LIMITS = (timedelta(minutes=1), timedelta(days=1))
+
+
+def check_snooze(status: IncidentStatus, number: int, length: timedelta) -> None:
+    """A snooze lasts between a minute and a day; a resolved incident cannot be snoozed."""
+    if status is IncidentStatus.RESOLVED:
+        raise InvalidTransition(f"incident #{number} is resolved and cannot be snoozed")
+    shortest, longest = SNOOZE_LIMITS
+    if not shortest <= length <= longest:
+        raise InvalidTransition(
+            f"a snooze must last between 1 minute and 24 hours, not {_minutes(length)} minutes"
+        )
+
+
+def _minutes(length: timedelta) -> int:
+    return int(length.total_seconds() // 60)

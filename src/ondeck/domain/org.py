@@ -22,7 +22,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ondeck.domain.model import TargetKind, Urgency
 from ondeck.domain.rotation import DEFAULT_HANDOFF, DEFAULT_TURN, Window, wall_to_utc
 
-CONTACT_KINDS = frozenset({"email", "webhook"})
+CONTACT_KINDS = frozenset(
+    {"email", "sms", "voice", "slack", "teams", "mattermost", "ntfy", "webhook"}
+)
 ROLES = frozenset({"admin", "user", "observer"})
 MAX_ROTATION = timedelta(weeks=52)
 MAX_ESCALATE_AFTER = timedelta(days=1)

@@ -9,7 +9,7 @@ provider is called; the outcome is recorded in a second transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from ondeck.domain import escalation, notifications
@@ -29,6 +29,7 @@ from ondeck.services.ports import (
     OutboxMessage,
     Page,
     Person,
+    ReplySigner,
     UnitOfWork,
     UnitOfWorkFactory,
 )
@@ -45,8 +46,13 @@ def stop_paging(work: UnitOfWork, incident_id: int) -> int:
     return work.paging.cancel_queued(incident_id)
 
 
-def idempotency_key(*, incident_id: int, level: int, loop: int, user_id: int, rule: int) -> str:
-    return f"i{incident_id}:l{level}:r{loop}:u{user_id}:n{rule}"
+def idempotency_key(
+    *, incident_id: int, level: int, loop: int, user_id: int, rule: int, round: int = 0
+) -> str:
+    """Stable per (incident, level, loop, user, rule) and, for an incident triggered again
+    after a snooze or a manual escalation, per round."""
+    key = f"i{incident_id}:l{level}:r{loop}:u{user_id}:n{rule}"
+    return f"{key}:k{round}" if round else key
 
 
 def advance_due_escalations(*, uow: UnitOfWorkFactory, clock: Clock) -> list[DueEscalation]:
@@ -64,16 +70,34 @@ def advance_due_escalations(*, uow: UnitOfWorkFactory, clock: Clock) -> list[Due
         writes = _Writes()
         for item in due:
             incident = incidents.get(item.incident_id)
+            if incident is not None and item.snoozed:
+                incident = _end_snooze(work, incident, now)
             if incident is None or incident.status is not IncidentStatus.TRIGGERED:
                 writes.finished.append(item.incident_id)
                 continue
-            _fire_from(work, writes, incident, escalation.Position(item.level, item.loop), now)
+            position = escalation.Position(item.level, item.loop)
+            _fire_from(work, writes, incident, position, now, item.round)
         work.paging.enqueue(writes.messages, now=now)
         work.incidents.add_timeline_many(writes.timeline)
         work.paging.move_escalations(writes.moves)
         work.paging.cancel_escalations(writes.finished)
         work.commit()
         return due
+
+
+def _end_snooze(work: UnitOfWork, incident: IncidentRecord, now: datetime) -> IncidentRecord:
+    """Trigger a snoozed (acknowledged) incident again; a resolved one stays resolved."""
+    if incident.status is not IncidentStatus.ACKNOWLEDGED:
+        return incident
+    work.incidents.set_status(incident.id, IncidentStatus.TRIGGERED, by="engine", at=now)
+    work.incidents.add_timeline(
+        incident.id,
+        at=now,
+        kind=timeline.SNOOZE_ENDED,
+        actor="engine",
+        message="Snooze over: triggered again, paging from the first level",
+    )
+    return replace(incident, status=IncidentStatus.TRIGGERED)
 
 
 @dataclass
@@ -92,6 +116,7 @@ def _fire_from(
     incident: IncidentRecord,
     position: escalation.Position,
     now: datetime,
+    round: int,
 ) -> None:
     """Fire ``position``; a level with nobody to page falls through to the next at once."""
     policy = incident.policy
@@ -103,7 +128,7 @@ def _fire_from(
         paged, empty_targets = _resolve_targets(work, firing.level, now)
         label = f"level {current.level + 1}" + (f" (repeat {current.loop})" if current.loop else "")
         if paged:
-            writes.messages.extend(_messages_for(incident, current, paged, now))
+            writes.messages.extend(_messages_for(incident, current, paged, now, round))
             names = ", ".join(item.person.name for item in paged)
             writes.timeline.append(
                 NewTimelineEntry(
@@ -129,6 +154,7 @@ def _fire_from(
                         level=firing.next_position.level,
                         loop=firing.next_position.loop,
                         due_at=firing.next_due,
+                        round=round,
                     )
                 )
             return
@@ -201,6 +227,7 @@ def _messages_for(
     position: escalation.Position,
     paged: list[_Paged],
     now: datetime,
+    round: int,
 ) -> list[NewMessage]:
     out = []
     for item in paged:
@@ -214,6 +241,7 @@ def _messages_for(
                         loop=position.loop,
                         user_id=person.id,
                         rule=planned.rule_index,
+                        round=round,
                     ),
                     incident_id=incident.id,
                     user_id=person.id,
@@ -267,8 +295,13 @@ def reclaim_orphans(*, uow: UnitOfWorkFactory, clock: Clock) -> int:
 
 @dataclass(frozen=True)
 class Links:
+    """Where pages point: the incident, signed action links, and the Reply-To address."""
+
     signer: LinkSigner
     base_url: str
+    replies: ReplySigner | None = None
+    reply_to: str = ""
+    """The inbound listener's address (``ondeck@host``); empty when replies are not read."""
 
     def page_url(self, incident_id: int) -> str:
         return f"{self.base_url}/incidents/{incident_id}"
@@ -276,6 +309,14 @@ class Links:
     def action_url(self, *, incident_id: int, user_id: int, action: str) -> str:
         token = self.signer.sign(incident_id=incident_id, user_id=user_id, action=action)
         return f"{self.base_url}/l/{token}"
+
+    def reply_address(self, *, incident_id: int, user_id: int) -> str:
+        """``local+<token>@domain``: a reply to it acts on the incident as the sender."""
+        if not self.reply_to or self.replies is None:
+            return ""
+        local, _, domain = self.reply_to.rpartition("@")
+        token = self.replies.reply_token(incident_id=incident_id, user_id=user_id)
+        return f"{local}+{token}@{domain}"
 
 
 def prepare_page(*, uow: UnitOfWorkFactory, message: OutboxMessage, links: Links) -> Page | None:
@@ -310,6 +351,13 @@ def prepare_page(*, uow: UnitOfWorkFactory, message: OutboxMessage, links: Links
         resolve_url=links.action_url(incident_id=incident.id, user_id=person.id, action="resolve"),
         created_at=incident.created_at,
         details=incident.details,
+        incident_id=incident.id,
+        user_id=person.id,
+        escalate_url=links.action_url(
+            incident_id=incident.id, user_id=person.id, action="escalate"
+        ),
+        snooze_url=links.action_url(incident_id=incident.id, user_id=person.id, action="snooze"),
+        reply_to=links.reply_address(incident_id=incident.id, user_id=person.id),
     )
 
 
@@ -395,8 +443,9 @@ def _record(
         )
 
     if delivery.ok:
-        work.paging.mark_sent(message.id, now)
-        note(timeline.NOTIFIED, f"Notified {who} by {where}")
+        work.paging.mark_sent(message.id, now, provider_ref=delivery.provider_ref)
+        tried = f" (after {'; '.join(delivery.attempts)})" if delivery.attempts else ""
+        note(timeline.NOTIFIED, f"Notified {who} by {where}: {delivery.detail}{tried}")
         return
     incident = work.incidents.get(message.incident_id)
     paging_on = incident is not None and incident.status is IncidentStatus.TRIGGERED
@@ -459,6 +508,57 @@ def _fail_over(work: UnitOfWork, message: OutboxMessage, person: Person, now: da
         data={"user": person.email, "channel": fallback.kind},
     )
     work.signal_work()
+
+
+def record_receipt(
+    *,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    kind: str,
+    provider_ref: str,
+    delivered: bool,
+    detail: str,
+) -> bool:
+    """A provider's report on a message it accepted earlier (Twilio's status callback).
+
+    Delivered: the message is marked delivered. Not delivered: it failed after all, and a
+    page still paging moves to the person's next method, as for any permanent failure.
+    Returns False when no message has that reference.
+    """
+    with uow() as work:
+        message = work.paging.by_provider_ref(kind, provider_ref)
+        if message is None:
+            return False
+        now = clock.now()
+        person = work.directory.person(message.user_id)
+        who = person.name if person else f"user {message.user_id}"
+        where = f"{message.kind} ({message.address})"
+        data = {"message_id": message.id, "channel": kind, "detail": detail}
+        if delivered:
+            work.paging.mark_delivered(message.id, now)
+            work.incidents.add_timeline(
+                message.incident_id,
+                at=now,
+                kind=timeline.DELIVERED,
+                actor="engine",
+                message=f"Delivered to {who} by {where}: {detail}",
+                data=data,
+            )
+        else:
+            work.paging.mark_failed(message.id, error=detail)
+            work.incidents.add_timeline(
+                message.incident_id,
+                at=now,
+                kind=timeline.DELIVERY_FAILED,
+                actor="engine",
+                message=f"Delivery to {who} by {where} failed: {detail}",
+                data=data,
+            )
+            incident = work.incidents.get(message.incident_id)
+            if person is not None and incident and incident.status is IncidentStatus.TRIGGERED:
+                _fail_over(work, message, person, now)
+        work.commit()
+        return True
 
 
 def due_times(*, uow: UnitOfWorkFactory) -> DueTimes:

@@ -114,6 +114,22 @@ class DueEscalation:
     level: int
     loop: int
     due_at: datetime
+    snoozed: bool = False
+    """A snooze's timer: when due, the acknowledged incident is triggered again."""
+    round: int = 0
+    """0, or when the incident was last triggered again: part of its pages' idempotency keys."""
+
+
+@dataclass(frozen=True)
+class InboundRefusal:
+    """A reply, callback or command that was refused (unknown sender, bad signature...)."""
+
+    id: int
+    at: datetime
+    channel: str
+    sender: str
+    incident_id: int | None
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -231,6 +247,22 @@ class PagingStore(Protocol):
     def claim_due_escalations(self, now: datetime, limit: int) -> list[DueEscalation]:
         """Due timers, locked so that no other engine advances them in this transaction."""
 
+    def escalation(self, incident_id: int) -> DueEscalation | None:
+        """The incident's timer, if it has one."""
+
+    def set_escalation(self, timer: DueEscalation) -> None:
+        """Replace the incident's timer with ``timer``."""
+
+    def last_paged_position(self, incident_id: int) -> tuple[int, int] | None:
+        """(level, loop) of the furthest escalation step that queued a page, if any."""
+
+    def add_inbound_refusal(
+        self, *, at: datetime, channel: str, sender: str, incident_id: int | None, reason: str
+    ) -> None: ...
+
+    def inbound_refusals(self, *, limit: int = 100) -> list[InboundRefusal]:
+        """The newest refusals, newest first."""
+
     def enqueue(self, messages: list[NewMessage], *, now: datetime) -> int:
         """Insert messages, skipping any whose idempotency key exists; returns how many."""
 
@@ -248,7 +280,12 @@ class PagingStore(Protocol):
     def requeue_sending(self, now: datetime) -> int:
         """Queue every ``sending`` message again, due at ``now``: their senders are dead."""
 
-    def mark_sent(self, message_id: int, at: datetime) -> None: ...
+    def mark_sent(self, message_id: int, at: datetime, *, provider_ref: str = "") -> None: ...
+
+    def by_provider_ref(self, kind: str, provider_ref: str) -> OutboxMessage | None:
+        """The message a provider knows by ``provider_ref`` (its delivery receipts name it)."""
+
+    def mark_delivered(self, message_id: int, at: datetime) -> None: ...
 
     def mark_retry(self, message_id: int, *, deliver_at: datetime, error: str) -> None: ...
 
@@ -280,6 +317,10 @@ class DirectoryStore(Protocol):
     def person(self, user_id: int) -> Person | None: ...
 
     def person_by_email(self, email: str) -> Person | None: ...
+
+    def people_by_contact(self, kind: str, address: str) -> list[Person]:
+        """People with a contact method of ``kind`` at ``address`` (case-insensitive for
+        email; phone numbers compared in E.164); for email, also the account address."""
 
     def user_for_token(self, token_hash: str) -> Person | None: ...
 
@@ -586,8 +627,26 @@ class UnitOfWorkFactory(Protocol):
 
 
 @dataclass(frozen=True)
+class PageItem:
+    """One incident in a bundled message (storm control)."""
+
+    incident_id: int
+    incident_number: int
+    incident_title: str
+    service_name: str
+    urgency: Urgency
+    incident_url: str
+    acknowledge_url: str
+
+
+@dataclass(frozen=True)
 class Page:
-    """Everything a channel needs to tell one person about one incident."""
+    """Everything a channel needs to tell one person about one incident.
+
+    A bundled message (storm control) is the page of its first incident with ``bundle``
+    listing every incident it carries, that one included. A test notification has
+    ``test`` set and incident number 0; it acts on nothing.
+    """
 
     message_id: int
     idempotency_key: str
@@ -604,6 +663,20 @@ class Page:
     resolve_url: str
     created_at: datetime
     details: dict[str, Any] = field(compare=False, hash=False)
+    incident_id: int = 0
+    user_id: int = 0
+    escalate_url: str = ""
+    snooze_url: str = ""
+    reply_to: str = ""
+    """Email: the Reply-To address that reaches the inbound listener ("" when not read)."""
+    thread_ref: str = ""
+    """Chat announcements: the provider's handle on the message to update ("" posts anew)."""
+    bundle: tuple[PageItem, ...] = ()
+    test: bool = False
+
+    @property
+    def bundled(self) -> bool:
+        return len(self.bundle) > 1
 
 
 @dataclass(frozen=True)
@@ -611,6 +684,10 @@ class Delivery:
     ok: bool
     permanent: bool = False
     detail: str = ""
+    provider_ref: str = ""
+    """The provider's id for what it accepted (Twilio SID, Slack ts, ...)."""
+    attempts: tuple[str, ...] = ()
+    """Each provider tried before the outcome, in order, e.g. ``("twilio: HTTP 500",)``."""
 
 
 class Channel(Protocol):
@@ -631,6 +708,15 @@ class LinkSigner(Protocol):
 
 class InvalidLink(Exception):
     pass
+
+
+class ReplySigner(Protocol):
+    """Short tokens that fit in an email address's local part (Reply-To plus-addressing)."""
+
+    def reply_token(self, *, incident_id: int, user_id: int) -> str: ...
+
+    def read_reply_token(self, token: str) -> tuple[int, int]:
+        """(incident id, user id); raise InvalidLink when forged."""
 
 
 class CalendarSigner(Protocol):

@@ -19,6 +19,9 @@ from ondeck.web import (
     api,
     calendar,
     ingest,
+    integrations_mattermost,
+    integrations_slack,
+    integrations_twilio,
     links,
     schedule_changes_api,
     schedules_api,
@@ -52,6 +55,9 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(calendar.api)
     app.include_router(calendar.feeds)
     app.include_router(links.router)
+    app.include_router(integrations_slack.router)
+    app.include_router(integrations_twilio.router)
+    app.include_router(integrations_mattermost.router)
     app.include_router(ui.router)
     app.add_exception_handler(ui.LoginRequired, ui.login_required_handler)
     app.add_middleware(

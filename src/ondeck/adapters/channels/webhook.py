@@ -31,7 +31,8 @@ def page_body(page: Page) -> dict[str, Any]:
 class WebhookChannel:
     kind = "webhook"
 
-    def __init__(self, *, timeout: float = 10.0) -> None:
+    def __init__(self, *, timeout: float = 10.0, signing_secret: str = "") -> None:
+        self._secret = signing_secret
         self._client = httpx.Client(timeout=timeout, follow_redirects=False)
 
     def send(self, page: Page) -> Delivery:

@@ -85,6 +85,18 @@ def domain_schedule(
 
 
 _USER_BY_ID = select(users).where(users.c.id == bindparam("user_id"))
+
+
+def _comparable(kind: str, address: str) -> str:
+    """An address as stored contact methods are compared: phone numbers by their digits
+    (with the leading ``+``), everything else case-insensitively."""
+    text = address.strip()
+    if kind in ("sms", "voice"):
+        digits = "".join(ch for ch in text if ch.isdigit())
+        return f"+{digits}" if digits else ""
+    return text.lower()
+
+
 _CONTACTS = (
     select(contact_methods)
     .where(contact_methods.c.user_id == bindparam("user_id"))
@@ -235,6 +247,23 @@ class SqlDirectoryStore:
             .first()
         )
         return self._person(row)
+
+    def people_by_contact(self, kind: str, address: str) -> list[Person]:
+        wanted = _comparable(kind, address)
+        if not wanted:
+            return []
+        rows = self._conn.execute(
+            select(contact_methods.c.user_id, contact_methods.c.address).where(
+                contact_methods.c.kind == kind
+            )
+        )
+        ids: set[int] = {
+            int(row.user_id) for row in rows if _comparable(kind, str(row.address)) == wanted
+        }
+        if kind == "email":
+            account = select(users.c.id).where(users.c.email == wanted)
+            ids |= {int(row.id) for row in self._conn.execute(account)}
+        return [person for uid in sorted(ids) if (person := self.person(uid)) is not None]
 
     def user_for_token(self, token_hash: str) -> Person | None:
         row = (

@@ -141,6 +141,8 @@ class SqlIncidentStore:
             values |= {"acknowledged_at": at, "acknowledged_by": by}
         elif status is IncidentStatus.RESOLVED:
             values |= {"resolved_at": at, "resolved_by": by}
+        else:  # triggered again (a snooze ran out, or someone escalated an acknowledged one)
+            values |= {"acknowledged_at": None, "acknowledged_by": None}
         self._conn.execute(update(incidents).where(incidents.c.id == incident_id).values(values))
 
     def add_timeline(

@@ -11,19 +11,51 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 
-from ondeck.adapters.db.tables import escalations, outbox
-from ondeck.services.ports import DueEscalation, DueTimes, NewMessage, OutboxMessage
+from ondeck.adapters.db.tables import escalations, inbound_refusals, outbox
+from ondeck.services.ports import (
+    DueEscalation,
+    DueTimes,
+    InboundRefusal,
+    NewMessage,
+    OutboxMessage,
+)
 
 _INSERT_ESCALATION = insert(escalations)
 _MOVE_ESCALATION = (
     update(escalations)
     .where(escalations.c.incident_id == bindparam("id"))
-    .values(level=bindparam("new_level"), loop=bindparam("new_loop"), due_at=bindparam("due"))
+    .values(
+        level=bindparam("new_level"),
+        loop=bindparam("new_loop"),
+        due_at=bindparam("due"),
+        snoozed=False,
+        round=bindparam("round"),
+    )
 )
 
 QUEUED, SENDING, SENT, FAILED, CANCELLED = "queued", "sending", "sent", "failed", "cancelled"
+DELIVERED, BUNDLED = "delivered", "bundled"
+
+
+def _message(row: RowMapping) -> OutboxMessage:
+    return OutboxMessage(
+        id=row["id"],
+        idempotency_key=row["idempotency_key"],
+        incident_id=row["incident_id"],
+        user_id=row["user_id"],
+        contact_method_id=row["contact_method_id"],
+        kind=row["kind"],
+        address=row["address"],
+        level=row["level"],
+        loop=row["loop"],
+        state=row["state"],
+        deliver_at=row["deliver_at"],
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+        schedule_id=row["schedule_id"],
+    )
 
 
 class SqlPagingStore:
@@ -43,7 +75,13 @@ class SqlPagingStore:
         self._conn.execute(
             _MOVE_ESCALATION,
             [
-                {"id": m.incident_id, "new_level": m.level, "new_loop": m.loop, "due": m.due_at}
+                {
+                    "id": m.incident_id,
+                    "new_level": m.level,
+                    "new_loop": m.loop,
+                    "due": m.due_at,
+                    "round": m.round,
+                }
                 for m in moves
             ],
         )
@@ -68,6 +106,75 @@ class SqlPagingStore:
                 level=row["level"],
                 loop=row["loop"],
                 due_at=row["due_at"],
+                snoozed=bool(row["snoozed"]),
+                round=int(row["round"]),
+            )
+            for row in rows
+        ]
+
+    def escalation(self, incident_id: int) -> DueEscalation | None:
+        row = (
+            self._conn.execute(select(escalations).where(escalations.c.incident_id == incident_id))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return DueEscalation(
+            incident_id=incident_id,
+            level=row["level"],
+            loop=row["loop"],
+            due_at=row["due_at"],
+            snoozed=bool(row["snoozed"]),
+            round=int(row["round"]),
+        )
+
+    def set_escalation(self, timer: DueEscalation) -> None:
+        self._conn.execute(
+            delete(escalations).where(escalations.c.incident_id == timer.incident_id)
+        )
+        self._conn.execute(
+            _INSERT_ESCALATION,
+            {
+                "incident_id": timer.incident_id,
+                "level": timer.level,
+                "loop": timer.loop,
+                "due_at": timer.due_at,
+                "snoozed": timer.snoozed,
+                "round": timer.round,
+            },
+        )
+
+    def last_paged_position(self, incident_id: int) -> tuple[int, int] | None:
+        row = self._conn.execute(
+            select(outbox.c.level, outbox.c.loop)
+            .where(outbox.c.incident_id == incident_id, outbox.c.user_id.is_not(None))
+            .order_by(outbox.c.loop.desc(), outbox.c.level.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else (int(row[0]), int(row[1]))
+
+    def add_inbound_refusal(
+        self, *, at: datetime, channel: str, sender: str, incident_id: int | None, reason: str
+    ) -> None:
+        self._conn.execute(
+            insert(inbound_refusals).values(
+                at=at, channel=channel, sender=sender[:320], incident_id=incident_id, reason=reason
+            )
+        )
+
+    def inbound_refusals(self, *, limit: int = 100) -> list[InboundRefusal]:
+        rows = self._conn.execute(
+            select(inbound_refusals).order_by(inbound_refusals.c.id.desc()).limit(limit)
+        ).mappings()
+        return [
+            InboundRefusal(
+                id=row["id"],
+                at=row["at"],
+                channel=row["channel"],
+                sender=row["sender"],
+                incident_id=row["incident_id"],
+                reason=row["reason"],
             )
             for row in rows
         ]
@@ -134,25 +241,25 @@ class SqlPagingStore:
         rows = self._conn.execute(
             select(outbox).where(outbox.c.id.in_(ids)).order_by(outbox.c.deliver_at)
         ).mappings()
-        return [
-            OutboxMessage(
-                id=row["id"],
-                idempotency_key=row["idempotency_key"],
-                incident_id=row["incident_id"],
-                user_id=row["user_id"],
-                contact_method_id=row["contact_method_id"],
-                kind=row["kind"],
-                address=row["address"],
-                level=row["level"],
-                loop=row["loop"],
-                state=row["state"],
-                deliver_at=row["deliver_at"],
-                attempts=row["attempts"],
-                last_error=row["last_error"],
-                schedule_id=row["schedule_id"],
+        return [_message(row) for row in rows]
+
+    def by_provider_ref(self, kind: str, provider_ref: str) -> OutboxMessage | None:
+        row = (
+            self._conn.execute(
+                select(outbox)
+                .where(outbox.c.kind == kind, outbox.c.provider_ref == provider_ref)
+                .order_by(outbox.c.id.desc())
+                .limit(1)
             )
-            for row in rows
-        ]
+            .mappings()
+            .first()
+        )
+        return None if row is None else _message(row)
+
+    def mark_delivered(self, message_id: int, at: datetime) -> None:
+        self._conn.execute(
+            update(outbox).where(outbox.c.id == message_id).values(state=DELIVERED, delivered_at=at)
+        )
 
     def requeue_sending(self, now: datetime) -> int:
         result = self._conn.execute(
@@ -162,11 +269,11 @@ class SqlPagingStore:
         )
         return result.rowcount
 
-    def mark_sent(self, message_id: int, at: datetime) -> None:
+    def mark_sent(self, message_id: int, at: datetime, *, provider_ref: str = "") -> None:
         self._conn.execute(
             update(outbox)
             .where(outbox.c.id == message_id)
-            .values(state=SENT, sent_at=at, deadline=None)
+            .values(state=SENT, sent_at=at, deadline=None, provider_ref=provider_ref[:200])
         )
 
     def mark_retry(self, message_id: int, *, deliver_at: datetime, error: str) -> None:

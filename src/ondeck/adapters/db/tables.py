@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Dialect,
@@ -71,6 +72,11 @@ users = Table(
     Column("password_hash", String(200), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("calendar_generation", Integer, nullable=False, server_default="0"),
+    # Weekly wall-clock windows in the user's zone, one per line ("Mon-Fri 09:00-17:00");
+    # empty: the team's, or the default. Low-urgency pages wait for them.
+    Column("working_hours", Text, nullable=False, server_default=""),
+    # "working_hours" (low urgency waits for them) or "anytime".
+    Column("low_urgency", String(20), nullable=False, server_default="working_hours"),
 )
 
 contact_methods = Table(
@@ -82,6 +88,10 @@ contact_methods = Table(
     Column("kind", String(32), nullable=False),
     Column("address", String(2000), nullable=False),
     Column("label", String(100), nullable=False, server_default=""),
+    # The last test notification: when, whether the provider took it, and what it said.
+    Column("tested_at", UtcDateTime, nullable=True),
+    Column("test_ok", Boolean, nullable=True),
+    Column("test_detail", Text, nullable=False, server_default=""),
     UniqueConstraint("user_id", "kind", "address", name="uq_contact_methods_user_kind_address"),
 )
 
@@ -105,6 +115,7 @@ teams = Table(
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("name", String(200), nullable=False, unique=True),
+    Column("working_hours", Text, nullable=False, server_default=""),
 )
 
 team_members = Table(
@@ -238,6 +249,8 @@ services = Table(
     ),
     Column("runbook_url", String(2000), nullable=False, server_default=""),
     Column("urgency", String(10), nullable=True),
+    # A chat channel (Slack channel id) that gets one message per incident, kept up to date.
+    Column("chat_channel", String(200), nullable=False, server_default=""),
 )
 
 integrations = Table(
@@ -301,6 +314,11 @@ escalations = Table(
     Column("level", Integer, nullable=False),
     Column("loop", Integer, nullable=False),
     Column("due_at", UtcDateTime, nullable=False, index=True),
+    # A snoozed incident's timer: when due, the incident is triggered again at ``level``.
+    Column("snoozed", Boolean, nullable=False, server_default=text("false")),
+    # 0, or when the incident was triggered again (ms since the epoch): it keeps the pages of
+    # a re-triggered incident apart from the first round's in their idempotency keys.
+    Column("round", BigInteger, nullable=False, server_default="0"),
 )
 
 outbox = Table(
@@ -311,7 +329,8 @@ outbox = Table(
     Column(
         "incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False, index=True
     ),
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    # None: an announcement to the service's chat channel, not a page to a person.
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=True),
     Column("contact_method_id", ForeignKey("contact_methods.id", ondelete="SET NULL")),
     Column("kind", String(32), nullable=False),
     Column("address", String(2000), nullable=False),
@@ -326,7 +345,14 @@ outbox = Table(
     Column("sent_at", UtcDateTime, nullable=True),
     # The schedule that put this person on call for the page, if one did (fairness reports).
     Column("schedule_id", ForeignKey("schedules.id", ondelete="SET NULL"), nullable=True),
+    # The provider's id for the message (Twilio SID, Slack ts, ...), for delivery receipts.
+    Column("provider_ref", String(200), nullable=False, server_default=""),
+    Column("delivered_at", UtcDateTime, nullable=True),
+    # Storm control: the message that carried this one in a bundle, and when it was first held.
+    Column("bundle_id", Id, nullable=True),
+    Column("held_at", UtcDateTime, nullable=True),
     Index("ix_outbox_state_deliver_at", "state", "deliver_at"),
+    Index("ix_outbox_user_kind_sent", "user_id", "kind", "sent_at"),
     Index("ix_outbox_schedule_sent", "schedule_id", "sent_at"),
 )
 
@@ -350,4 +376,30 @@ api_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("name", String(200), nullable=False, server_default=""),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+
+chat_posts = Table(
+    "chat_posts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("provider", String(32), nullable=False),
+    Column("channel", String(200), nullable=False),
+    # The provider's handle on the message (Slack: its ts), to update it in place.
+    Column("ref", String(200), nullable=False),
+    UniqueConstraint("incident_id", "provider", "channel", name="uq_chat_posts_incident_channel"),
+)
+
+inbound_refusals = Table(
+    "inbound_refusals",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False, index=True),
+    Column("channel", String(32), nullable=False),
+    Column("sender", String(320), nullable=False),
+    Column("incident_id", ForeignKey("incidents.id", ondelete="SET NULL"), nullable=True),
+    Column("reason", Text, nullable=False),
 )

@@ -1,0 +1,7 @@
+"""Inbound slack callbacks. (Stub: being written.)"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/integrations/slack", tags=["integrations"])

@@ -1,0 +1,7 @@
+"""Inbound twilio callbacks. (Stub: being written.)"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/integrations/twilio", tags=["integrations"])
