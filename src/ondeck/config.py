@@ -68,7 +68,7 @@ class Settings(BaseSettings):
 
     # Storm control: at most ``notify_limit`` messages per person and channel in
     # ``notify_window_seconds``; beyond that, pages wait and go out bundled.
-    notify_limit: int = Field(default=3, ge=1, le=1000)
+    notify_limit: int = Field(default=3, ge=1, le=100_000)
     notify_window_seconds: int = Field(default=60, ge=1, le=3600)
 
     @field_validator("secret_key")

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 import pytest
@@ -41,6 +41,9 @@ from tests.conftest import (
     start_process,
     stop_process,
 )
+
+if TYPE_CHECKING:
+    from tests.engine.harness import Harness
 
 ADA = "ada@example.com"
 CTO = "cto@example.com"
@@ -417,3 +420,12 @@ def webhook() -> Iterator[Webhook]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def harness(database_url: str) -> Iterator[Harness]:
+    """The paging use cases driven by hand: see ``tests.engine.harness``."""
+    from tests.engine.harness import running_harness
+
+    with running_harness(database_url) as running:
+        yield running

@@ -23,6 +23,7 @@ from datetime import timedelta
 
 from ondeck import metrics
 from ondeck.bootstrap import Container
+from ondeck.domain import storm
 from ondeck.engine.leader import leadership_for
 from ondeck.engine.recorder import Outcome, OutcomeRecorder
 from ondeck.services import paging
@@ -54,6 +55,10 @@ class Engine:
         self._leadership = leadership_for(url.get_backend_name(), url.database, self._identity)
         self._working = False
         self._thread: threading.Thread | None = None
+        settings = container.settings
+        self._storm_limit = storm.Limit(
+            settings.notify_limit, timedelta(seconds=settings.notify_window_seconds)
+        )
         self._recorder = OutcomeRecorder(self._record, recorded=container.wakeup.notify)
 
     @property
@@ -99,6 +104,7 @@ class Engine:
             clock=self._c.clock,
             sending_timeout=self._sending_timeout,
             limit=idle,
+            storm_limit=self._storm_limit,
         )
         for message in messages:
             with self._in_flight_lock:

@@ -19,6 +19,7 @@ from ondeck.domain.model import IncidentStatus
 from ondeck.services import incidents, timeline
 from ondeck.services.errors import NotFound
 from ondeck.services.incidents import change_status
+from ondeck.services.paging import announce
 from ondeck.services.ports import (
     Clock,
     DueEscalation,
@@ -85,7 +86,7 @@ def act(
         incident_id=incident_id,
         actor=actor,
         via=via,
-        length=snooze or DEFAULT_SNOOZE,
+        length=DEFAULT_SNOOZE if snooze is None else snooze,
     )
 
 
@@ -140,6 +141,9 @@ def escalate_now(
             message=f"Escalated to level {target.level + 1} now by {actor} via {via}",
             data={"via": via, "level": target.level, "loop": target.loop},
         )
+        escalated = work.incidents.get(incident_id)
+        if escalated is not None:
+            announce(work, escalated, "escalated", now)
         work.signal_work()
         work.commit()
         updated = work.incidents.get(incident_id)

@@ -10,11 +10,12 @@ from ondeck.domain.incidents import check_acknowledge, check_resolve
 from ondeck.domain.model import IncidentStatus
 from ondeck.services import timeline
 from ondeck.services.errors import NotFound
-from ondeck.services.paging import stop_paging
+from ondeck.services.paging import announce, stop_paging
 from ondeck.services.ports import (
     Clock,
     IncidentFilter,
     IncidentRecord,
+    NotificationRecord,
     TimelineEntry,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -43,6 +44,14 @@ def incident_timeline(
         if work.incidents.get(incident_id) is None:
             raise NotFound(f"no incident #{incident_id}")
         return work.incidents.timeline(incident_id, after_id=after_id)
+
+
+def notifications(*, uow: UnitOfWorkFactory, incident_id: int) -> list[NotificationRecord]:
+    """Every message about the incident and its delivery state, oldest first."""
+    with uow(read_only=True) as work:
+        if work.incidents.get(incident_id) is None:
+            raise NotFound(f"no incident #{incident_id}")
+        return work.paging.notifications(incident_id)
 
 
 def acknowledge(
@@ -94,6 +103,9 @@ def change_status(
     """Set the status, stop paging, and say so on the timeline (inside ``work``)."""
     work.incidents.set_status(incident_id, status, by=actor, at=at)
     cancelled = stop_paging(work, incident_id)
+    changed = work.incidents.get(incident_id)
+    if changed is not None:
+        announce(work, changed, status.value, at)
     work.incidents.add_timeline(
         incident_id,
         at=at,

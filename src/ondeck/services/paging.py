@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from ondeck.domain import escalation, notifications
+from ondeck.domain import escalation, notifications, storm
 from ondeck.domain.model import EscalationLevel, IncidentStatus, TargetKind
 from ondeck.domain.schedules import on_call
 from ondeck.services import timeline
@@ -28,6 +28,7 @@ from ondeck.services.ports import (
     NewTimelineEntry,
     OutboxMessage,
     Page,
+    PageItem,
     Person,
     ReplySigner,
     UnitOfWork,
@@ -44,6 +45,35 @@ def stop_paging(work: UnitOfWork, incident_id: int) -> int:
     """Cancel the incident's escalation timer and every message not yet being sent."""
     work.paging.cancel_escalations([incident_id])
     return work.paging.cancel_queued(incident_id)
+
+
+def announce(work: UnitOfWork, incident: IncidentRecord, change: str, now: datetime) -> None:
+    """Queue an update of the incident's message in its service's chat channel, if it has
+    one: the first posts it, later ones edit it in place (the page reads the current state
+    when it is sent, so updates that queue up all show the latest)."""
+    if not incident.chat_channel:
+        return
+    work.paging.enqueue(
+        [
+            NewMessage(
+                idempotency_key=f"i{incident.id}:chat:{change}:{int(now.timestamp() * 1000)}",
+                incident_id=incident.id,
+                user_id=None,
+                contact_method_id=None,
+                kind=CHAT_PROVIDER,
+                address=incident.chat_channel,
+                level=0,
+                loop=0,
+                deliver_at=now,
+            )
+        ],
+        now=now,
+    )
+    work.signal_work()
+
+
+CHAT_PROVIDER = "slack"
+"""Services' chat channels are Slack channels."""
 
 
 def idempotency_key(
@@ -76,6 +106,8 @@ def advance_due_escalations(*, uow: UnitOfWorkFactory, clock: Clock) -> list[Due
                 writes.finished.append(item.incident_id)
                 continue
             position = escalation.Position(item.level, item.loop)
+            if position == escalation.Position(0, 0):
+                announce(work, incident, "triggered", now)
             _fire_from(work, writes, incident, position, now, item.round)
         work.paging.enqueue(writes.messages, now=now)
         work.incidents.add_timeline_many(writes.timeline)
@@ -263,19 +295,105 @@ def claim_messages(
     clock: Clock,
     sending_timeout: timedelta,
     limit: int = MESSAGE_BATCH,
+    storm_limit: storm.Limit | None = None,
 ) -> list[OutboxMessage]:
     """Claim up to ``limit`` due messages; each stays claimed until ``sending_timeout`` passes.
 
     Claim only what can be handed to a provider now: a message still waiting when its
-    deadline passes is claimed and sent again by another engine.
+    deadline passes is claimed and sent again by another engine. With ``storm_limit``, the
+    messages returned are the ones to send: a page over a person's limit on a channel is
+    held, and the next message that goes to them carries every held page (a bundle).
     """
     with uow() as work:
         now = clock.now()
         claimed = work.paging.claim_due_messages(
             now, min(limit, MESSAGE_BATCH), deadline=now + sending_timeout
         )
+        if storm_limit is not None and claimed:
+            claimed = _control_storm(work, claimed, storm_limit, now)
         work.commit()
         return claimed
+
+
+def _control_storm(
+    work: UnitOfWork, claimed: list[OutboxMessage], limit: storm.Limit, now: datetime
+) -> list[OutboxMessage]:
+    """Send what fits each person's limit; hold the rest; fold held pages into the next
+    message that goes to the same person and address (a bundle)."""
+    groups: dict[tuple[int | None, str, str], list[OutboxMessage]] = {}
+    for message in claimed:
+        groups.setdefault((message.user_id, message.kind, message.address), []).append(message)
+    sent_by_channel: dict[tuple[int, str], list[datetime]] = {}
+    carriers: list[OutboxMessage] = []
+    entries: list[NewTimelineEntry] = []
+    for (user_id, kind, _address), group in groups.items():
+        if user_id is None:  # chat announcements are one per incident change already
+            carriers.extend(group)
+            continue
+        sent = sent_by_channel.setdefault(
+            (user_id, kind), work.paging.recent_sends(user_id, kind, now - limit.window)
+        )
+        person = work.directory.person(user_id)
+        who = person.name if person else f"user {user_id}"
+        carrier: OutboxMessage | None = None
+        for message in group:
+            release = storm.release_at(sent, limit, now)
+            if carrier is not None and (carrier.held or message.held):
+                work.paging.bundle_into(carrier.id, [message.id])
+            elif release is None:
+                sent.append(now)
+                carrier = message
+                carriers.append(message)
+                work.paging.bundle_held(message)
+            elif carrier is not None:
+                work.paging.bundle_into(carrier.id, [message.id])
+            elif work.paging.hold(message.id, until=release, now=now):
+                entries.append(_held_entry(message, who, len(sent), limit, release, now))
+        for sending in carriers:
+            if sending.user_id == user_id and sending.kind == kind:
+                members = work.paging.bundle_members(sending.id)
+                if members:
+                    entries += _bundled_entries(sending, members, who, now)
+    work.incidents.add_timeline_many(entries)
+    return carriers
+
+
+def _held_entry(
+    message: OutboxMessage,
+    who: str,
+    recent: int,
+    limit: storm.Limit,
+    release: datetime,
+    now: datetime,
+) -> NewTimelineEntry:
+    window = int(limit.window.total_seconds())
+    return NewTimelineEntry(
+        incident_id=message.incident_id,
+        at=now,
+        kind=timeline.HELD,
+        actor="engine",
+        message=f"Storm control: {who} had {recent} {message.kind} messages in the last "
+        f"{window}s (limit {limit.count}); this page goes bundled at {release:%H:%M:%S} UTC",
+        data={"message_id": message.id, "channel": message.kind, "release_at": release.isoformat()},
+    )
+
+
+def _bundled_entries(
+    carrier: OutboxMessage, members: list[OutboxMessage], who: str, now: datetime
+) -> list[NewTimelineEntry]:
+    count = len(members) + 1
+    return [
+        NewTimelineEntry(
+            incident_id=message.incident_id,
+            at=now,
+            kind=timeline.BUNDLED,
+            actor="engine",
+            message=f"Storm control: one {carrier.kind} message to {who} carries this and "
+            f"{count - 1} other incidents",
+            data={"message_id": message.id, "bundle": carrier.id, "incidents": count},
+        )
+        for message in [carrier, *members]
+    ]
 
 
 def reclaim_orphans(*, uow: UnitOfWorkFactory, clock: Clock) -> int:
@@ -323,16 +441,88 @@ def prepare_page(*, uow: UnitOfWorkFactory, message: OutboxMessage, links: Links
     """The page to send, or None when the incident stopped paging since the claim.
 
     A message claimed just before an acknowledgement is dropped here rather than sent:
-    nobody should be woken for an incident someone already owns.
+    nobody should be woken for an incident someone already owns. A bundle lists only the
+    incidents still triggered; its page is the first of them.
     """
+    if message.user_id is None:
+        return _announcement(uow=uow, message=message, links=links)
     with uow(read_only=True) as reading:
-        incident = reading.incidents.get(message.incident_id)
+        members = reading.paging.bundle_members(message.id)
+        carried = [message.incident_id, *(member.incident_id for member in members)]
+        found = reading.incidents.get_many(carried)
         person = reading.directory.person(message.user_id)
-    if incident is None or person is None or incident.status is not IncidentStatus.TRIGGERED:
+    paging = [
+        found[incident_id]
+        for incident_id in dict.fromkeys(carried)
+        if incident_id in found and found[incident_id].status is IncidentStatus.TRIGGERED
+    ]
+    if not paging or person is None:
         with uow() as work:
-            work.paging.mark_cancelled(message.id, reason="cancelled: incident no longer triggered")
+            reason = "cancelled: incident no longer triggered"
+            work.paging.mark_cancelled(message.id, reason=reason)
+            work.paging.finish_bundle(message.id, state="cancelled", at=message.deliver_at)
             work.commit()
         return None
+    page = _page_for(paging[0], person, message, links)
+    if not members:
+        return page
+    items = tuple(
+        PageItem(
+            incident_id=incident.id,
+            incident_number=incident.number,
+            incident_title=incident.title,
+            service_name=incident.service_name,
+            urgency=incident.urgency,
+            incident_url=links.page_url(incident.id),
+            acknowledge_url=links.action_url(
+                incident_id=incident.id, user_id=person.id, action="acknowledge"
+            ),
+        )
+        for incident in paging
+    )
+    return replace(page, bundle=items)
+
+
+def _announcement(*, uow: UnitOfWorkFactory, message: OutboxMessage, links: Links) -> Page | None:
+    """The page for a chat channel's message about an incident, in its current state."""
+    with uow(read_only=True) as reading:
+        incident = reading.incidents.get(message.incident_id)
+        thread = reading.paging.chat_post(message.incident_id, message.kind, message.address)
+    if incident is None:
+        with uow() as work:
+            work.paging.mark_cancelled(message.id, reason="cancelled: incident deleted")
+            work.commit()
+        return None
+    url = links.page_url(incident.id)
+    return Page(
+        message_id=message.id,
+        idempotency_key=message.idempotency_key,
+        address=message.address,
+        recipient_name="",
+        incident_number=incident.number,
+        incident_title=incident.title,
+        service_name=incident.service_name,
+        urgency=incident.urgency,
+        status=incident.status,
+        runbook_url=incident.runbook_url,
+        incident_url=url,
+        acknowledge_url=url,
+        resolve_url=url,
+        created_at=incident.created_at,
+        details={
+            "acknowledged_by": incident.acknowledged_by,
+            "resolved_by": incident.resolved_by,
+        },
+        incident_id=incident.id,
+        escalate_url=url,
+        snooze_url=url,
+        thread_ref=thread or "",
+    )
+
+
+def _page_for(
+    incident: IncidentRecord, person: Person, message: OutboxMessage, links: Links
+) -> Page:
     return Page(
         message_id=message.id,
         idempotency_key=message.idempotency_key,
@@ -417,9 +607,13 @@ def _record(
     delivery: Delivery,
     max_attempts: int,
 ) -> None:
+    if message.user_id is None:
+        _record_announcement(work, entries, now, message, delivery, max_attempts)
+        return
     person = work.directory.person(message.user_id)
     who = person.name if person else f"user {message.user_id}"
     where = f"{message.kind} ({message.address})"
+    members = work.paging.bundle_members(message.id)
     data = {
         "message_id": message.id,
         "user": person.email if person else None,
@@ -428,47 +622,105 @@ def _record(
         "level": message.level,
         "loop": message.loop,
         "detail": delivery.detail,
+        "attempts": list(delivery.attempts),
     }
+    carried = [message, *members]
+    bundle = f" (one message for {len(carried)} incidents)" if members else ""
 
     def note(kind: str, text: str) -> None:
-        entries.append(
+        entries.extend(
             NewTimelineEntry(
-                incident_id=message.incident_id,
+                incident_id=incident_id,
                 at=now,
                 kind=kind,
                 actor="engine",
                 message=text,
                 data=data,
             )
+            for incident_id in dict.fromkeys(item.incident_id for item in carried)
         )
 
     if delivery.ok:
         work.paging.mark_sent(message.id, now, provider_ref=delivery.provider_ref)
+        work.paging.finish_bundle(message.id, state="sent", at=now)
         tried = f" (after {'; '.join(delivery.attempts)})" if delivery.attempts else ""
-        note(timeline.NOTIFIED, f"Notified {who} by {where}: {delivery.detail}{tried}")
+        note(timeline.NOTIFIED, f"Notified {who} by {where}{bundle}: {delivery.detail}{tried}")
         return
     incident = work.incidents.get(message.incident_id)
     paging_on = incident is not None and incident.status is IncidentStatus.TRIGGERED
-    if paging_on and not delivery.permanent and message.attempts < max_attempts:
+    if (paging_on or members) and not delivery.permanent and message.attempts < max_attempts:
         backoff = min(RETRY_BASE * 2 ** (message.attempts - 1), RETRY_CAP)
         work.paging.mark_retry(message.id, deliver_at=now + backoff, error=delivery.detail)
         note(
             timeline.DELIVERY_RETRY,
-            f"Could not reach {who} by {where}: {delivery.detail}; "
+            f"Could not reach {who} by {where}{bundle}: {delivery.detail}; "
             f"retrying in {int(backoff.total_seconds())}s",
         )
         return
     work.paging.mark_failed(message.id, error=delivery.detail)
-    note(timeline.DELIVERY_FAILED, f"Delivery to {who} by {where} failed: {delivery.detail}")
-    if person is not None and paging_on:
-        work.incidents.add_timeline_many(entries)
-        entries.clear()
-        _fail_over(work, message, person, now)
+    work.paging.finish_bundle(message.id, state="failed", at=now, error=delivery.detail)
+    note(
+        timeline.DELIVERY_FAILED, f"Delivery to {who} by {where}{bundle} failed: {delivery.detail}"
+    )
+    if person is None:
+        return
+    work.incidents.add_timeline_many(entries)
+    entries.clear()
+    still_paging = work.incidents.get_many([item.incident_id for item in carried])
+    for item in carried:
+        found = still_paging.get(item.incident_id)
+        if found is not None and found.status is IncidentStatus.TRIGGERED:
+            _fail_over(work, item, person, now)
+
+
+def _record_announcement(
+    work: UnitOfWork,
+    entries: list[NewTimelineEntry],
+    now: datetime,
+    message: OutboxMessage,
+    delivery: Delivery,
+    max_attempts: int,
+) -> None:
+    """A chat channel's message about the incident: remember it, so changes update it."""
+    where = f"{message.kind} channel {message.address}"
+    data = {"message_id": message.id, "channel": message.kind, "detail": delivery.detail}
+    if delivery.ok:
+        work.paging.mark_sent(message.id, now, provider_ref=delivery.provider_ref)
+        if work.paging.chat_post(message.incident_id, message.kind, message.address) is None:
+            work.paging.save_chat_post(
+                message.incident_id, message.kind, message.address, delivery.provider_ref
+            )
+            entries.append(
+                NewTimelineEntry(
+                    incident_id=message.incident_id,
+                    at=now,
+                    kind=timeline.NOTIFIED,
+                    actor="engine",
+                    message=f"Posted in the {where}; changes update that message",
+                    data=data,
+                )
+            )
+        return
+    if not delivery.permanent and message.attempts < max_attempts:
+        backoff = min(RETRY_BASE * 2 ** (message.attempts - 1), RETRY_CAP)
+        work.paging.mark_retry(message.id, deliver_at=now + backoff, error=delivery.detail)
+        return
+    work.paging.mark_failed(message.id, error=delivery.detail)
+    entries.append(
+        NewTimelineEntry(
+            incident_id=message.incident_id,
+            at=now,
+            kind=timeline.DELIVERY_FAILED,
+            actor="engine",
+            message=f"Could not post in the {where}: {delivery.detail}",
+            data=data,
+        )
+    )
 
 
 def _fail_over(work: UnitOfWork, message: OutboxMessage, person: Person, now: datetime) -> None:
     tried = work.paging.attempted_contacts(
-        message.incident_id, message.user_id, message.level, message.loop
+        message.incident_id, person.id, message.level, message.loop
     )
     remaining = [contact for contact in person.contacts if contact.id not in tried]
     if not remaining:
@@ -530,7 +782,7 @@ def record_receipt(
         if message is None:
             return False
         now = clock.now()
-        person = work.directory.person(message.user_id)
+        person = None if message.user_id is None else work.directory.person(message.user_id)
         who = person.name if person else f"user {message.user_id}"
         where = f"{message.kind} ({message.address})"
         data = {"message_id": message.id, "channel": kind, "detail": detail}

@@ -76,6 +76,8 @@ class IncidentRecord:
     last_alert_at: datetime
     policy: PolicySnapshot
     details: dict[str, Any] = field(compare=False, hash=False)
+    chat_channel: str = ""
+    """The service's chat channel, which gets one message per incident kept up to date."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,28 @@ class DueEscalation:
 
 
 @dataclass(frozen=True)
+class NotificationRecord:
+    """One message about an incident and where it stands."""
+
+    id: int
+    kind: str
+    address: str
+    user_id: int | None
+    state: str
+    """queued, sending, sent, delivered, failed, cancelled or bundled."""
+    level: int
+    loop: int
+    attempts: int
+    created_at: datetime
+    deliver_at: datetime
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    last_error: str
+    bundle_id: int | None
+    held: bool
+
+
+@dataclass(frozen=True)
 class InboundRefusal:
     """A reply, callback or command that was refused (unknown sender, bad signature...)."""
 
@@ -144,8 +168,9 @@ class DueTimes:
 class NewMessage:
     idempotency_key: str
     incident_id: int
-    user_id: int
-    contact_method_id: int
+    user_id: int | None
+    """None: an announcement to the incident's chat channel, not a page to a person."""
+    contact_method_id: int | None
     kind: str
     address: str
     level: int
@@ -160,7 +185,7 @@ class OutboxMessage:
     id: int
     idempotency_key: str
     incident_id: int
-    user_id: int
+    user_id: int | None
     contact_method_id: int | None
     kind: str
     address: str
@@ -171,6 +196,8 @@ class OutboxMessage:
     attempts: int
     last_error: str
     schedule_id: int | None = None
+    held: bool = False
+    """Storm control held it back at least once: it goes in a bundle."""
 
 
 class DuplicateOpenIncident(Exception):
@@ -281,6 +308,34 @@ class PagingStore(Protocol):
         """Queue every ``sending`` message again, due at ``now``: their senders are dead."""
 
     def mark_sent(self, message_id: int, at: datetime, *, provider_ref: str = "") -> None: ...
+
+    def recent_sends(self, user_id: int, kind: str, since: datetime) -> list[datetime]:
+        """When messages (bundles counting once) went to the person on ``kind`` after
+        ``since``: what storm control counts."""
+
+    def hold(self, message_id: int, *, until: datetime, now: datetime) -> bool:
+        """Put a claimed message back in the queue until ``until`` (storm control); the
+        claim does not count as an attempt. True when it was held for the first time."""
+
+    def bundle_held(self, carrier: OutboxMessage) -> list[OutboxMessage]:
+        """Fold every held message for the carrier's person and address into the carrier;
+        returns all its bundle members (earlier ones included), oldest first."""
+
+    def bundle_into(self, carrier_id: int, member_ids: list[int]) -> None: ...
+
+    def bundle_members(self, carrier_id: int) -> list[OutboxMessage]: ...
+
+    def finish_bundle(self, carrier_id: int, *, state: str, at: datetime, error: str = "") -> None:
+        """Give the carrier's outcome (``sent`` or ``failed``) to every message it carries."""
+
+    def notifications(self, incident_id: int) -> list[NotificationRecord]:
+        """Every message about the incident (pages, bundle members, chat updates), oldest
+        first."""
+
+    def chat_post(self, incident_id: int, provider: str, channel: str) -> str | None:
+        """The provider's handle on the incident's message in ``channel``, once posted."""
+
+    def save_chat_post(self, incident_id: int, provider: str, channel: str, ref: str) -> None: ...
 
     def by_provider_ref(self, kind: str, provider_ref: str) -> OutboxMessage | None:
         """The message a provider knows by ``provider_ref`` (its delivery receipts name it)."""

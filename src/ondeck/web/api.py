@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Annotated, Any
 
@@ -13,7 +13,8 @@ from fastapi.concurrency import run_in_threadpool
 from ondeck.adapters.orgfile import OrgFileError, parse_schedule
 from ondeck.domain.errors import InvalidTransition
 from ondeck.domain.model import IncidentStatus, Urgency
-from ondeck.services import incidents, org, people
+from ondeck.services import actions, incidents, org, people
+from ondeck.services.actions import Action
 from ondeck.services.errors import NotFound
 from ondeck.services.ports import IncidentFilter
 from ondeck.web.deps import ApiUser, ContainerDep
@@ -23,8 +24,11 @@ from ondeck.web.schemas import (
     IncidentPublic,
     IncidentsPublic,
     ListPublic,
+    NotificationPublic,
+    NotificationsPublic,
     OnCallPublic,
     OnCallsPublic,
+    SnoozeRequest,
     TimelineEntryPublic,
     TimelinePublic,
     UserRef,
@@ -121,23 +125,28 @@ async def get_timeline(
 
 
 async def _act(
-    action: str, container: ContainerDep, user: ApiUser, incident_id: int
+    action: Action,
+    container: ContainerDep,
+    user: ApiUser,
+    incident_id: int,
+    snooze: timedelta | None = None,
 ) -> IncidentPublic:
-    use_case = incidents.acknowledge if action == "acknowledge" else incidents.resolve
     try:
-        record = await run_in_threadpool(
-            use_case,
+        outcome = await run_in_threadpool(
+            actions.act,
             uow=container.uow,
             clock=container.clock,
             incident_id=incident_id,
-            actor=user.email,
+            person=user,
+            action=action,
             via="api",
+            snooze=snooze,
         )
     except NotFound as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
     except InvalidTransition as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
-    return IncidentPublic.of(record, container.settings.base_url)
+    return IncidentPublic.of(outcome.incident, container.settings.base_url)
 
 
 @router.post(
@@ -150,7 +159,7 @@ async def acknowledge_incident(
     container: ContainerDep, user: ApiUser, incident_id: int
 ) -> IncidentPublic:
     """Acknowledge as the token's user: every page not yet sent is cancelled."""
-    return await _act("acknowledge", container, user, incident_id)
+    return await _act(Action.ACKNOWLEDGE, container, user, incident_id)
 
 
 @router.post(
@@ -163,7 +172,59 @@ async def resolve_incident(
     container: ContainerDep, user: ApiUser, incident_id: int
 ) -> IncidentPublic:
     """Resolve as the token's user."""
-    return await _act("resolve", container, user, incident_id)
+    return await _act(Action.RESOLVE, container, user, incident_id)
+
+
+@router.post(
+    "/incidents/{incident_id}/escalate",
+    response_model=IncidentPublic,
+    responses=_NOT_FOUND | _CONFLICT,
+    tags=["incidents"],
+)
+async def escalate_incident(
+    container: ContainerDep, user: ApiUser, incident_id: int
+) -> IncidentPublic:
+    """Page the next escalation level now. An acknowledged incident is triggered again and
+    the level after the last one that paged fires; 409 when there is no further level."""
+    return await _act(Action.ESCALATE, container, user, incident_id)
+
+
+@router.post(
+    "/incidents/{incident_id}/snooze",
+    response_model=IncidentPublic,
+    responses=_NOT_FOUND | _CONFLICT,
+    tags=["incidents"],
+)
+async def snooze_incident(
+    container: ContainerDep,
+    user: ApiUser,
+    incident_id: int,
+    body: SnoozeRequest | None = None,
+) -> IncidentPublic:
+    """Acknowledge now and page again from the first level after ``minutes`` (1 to 1,440,
+    default 60) unless the incident is resolved by then."""
+    minutes = body.minutes if body is not None else 60
+    return await _act(Action.SNOOZE, container, user, incident_id, timedelta(minutes=minutes))
+
+
+@router.get(
+    "/incidents/{incident_id}/notifications",
+    response_model=NotificationsPublic,
+    responses=_NOT_FOUND,
+    tags=["incidents"],
+)
+async def incident_notifications(
+    container: ContainerDep, _user: ApiUser, incident_id: int
+) -> NotificationsPublic:
+    """Every message for the incident and its state: queued, sending, sent, delivered (where
+    the provider reports it), failed, cancelled, or bundled into another message."""
+    try:
+        found = await run_in_threadpool(
+            incidents.notifications, uow=container.uow, incident_id=incident_id
+        )
+    except NotFound as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
+    return NotificationsPublic(data=[NotificationPublic.of(item) for item in found])
 
 
 @router.get("/oncall", response_model=OnCallsPublic, tags=["schedules"])

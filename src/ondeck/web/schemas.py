@@ -5,9 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Self
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from ondeck.services.ports import IncidentRecord, ScheduleEvent, TimelineEntry
+from ondeck.services.ports import (
+    IncidentRecord,
+    NotificationRecord,
+    ScheduleEvent,
+    TimelineEntry,
+)
 
 
 class ServiceRef(BaseModel):
@@ -118,3 +123,50 @@ class OnCallsPublic(BaseModel):
 
 class ErrorPublic(BaseModel):
     detail: str
+
+
+class SnoozeRequest(BaseModel):
+    minutes: int = Field(default=60, ge=1, le=1440, description="How long to snooze, 1 to 1,440")
+
+
+class NotificationPublic(BaseModel):
+    id: int
+    channel: str
+    address: str
+    user_id: int | None = Field(description="None: a message in the service's chat channel")
+    state: str = Field(
+        description="queued, sending, sent, delivered, failed, cancelled, or bundled "
+        "(carried by message ``bundle_id``)"
+    )
+    level: int
+    attempts: int
+    created_at: datetime
+    deliver_at: datetime
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    error: str
+    bundle_id: int | None
+    held_by_storm_control: bool
+
+    @classmethod
+    def of(cls, record: NotificationRecord) -> NotificationPublic:
+        return cls(
+            id=record.id,
+            channel=record.kind,
+            address=record.address,
+            user_id=record.user_id,
+            state=record.state,
+            level=record.level + 1,
+            attempts=record.attempts,
+            created_at=record.created_at,
+            deliver_at=record.deliver_at,
+            sent_at=record.sent_at,
+            delivered_at=record.delivered_at,
+            error=record.last_error,
+            bundle_id=record.bundle_id,
+            held_by_storm_control=record.held,
+        )
+
+
+class NotificationsPublic(BaseModel):
+    data: list[NotificationPublic]

@@ -23,6 +23,7 @@ _COLUMNS = (
     *incidents.c,
     services.c.name.label("service_name"),
     services.c.runbook_url.label("runbook_url"),
+    services.c.chat_channel.label("chat_channel"),
 )
 
 
@@ -68,6 +69,7 @@ def _record(row: RowMapping) -> IncidentRecord:
         last_alert_at=row["last_alert_at"],
         policy=PolicySnapshot.from_json(row["policy"]),
         details=row["details"],
+        chat_channel=row["chat_channel"],
     )
 
 

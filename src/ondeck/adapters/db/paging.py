@@ -13,12 +13,13 @@ from sqlalchemy import ColumnElement, and_, bindparam, delete, func, insert, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, RowMapping
 
-from ondeck.adapters.db.tables import escalations, inbound_refusals, outbox
+from ondeck.adapters.db.tables import chat_posts, escalations, inbound_refusals, outbox
 from ondeck.services.ports import (
     DueEscalation,
     DueTimes,
     InboundRefusal,
     NewMessage,
+    NotificationRecord,
     OutboxMessage,
 )
 
@@ -55,6 +56,7 @@ def _message(row: RowMapping) -> OutboxMessage:
         attempts=row["attempts"],
         last_error=row["last_error"],
         schedule_id=row["schedule_id"],
+        held=row["held_at"] is not None,
     )
 
 
@@ -242,6 +244,120 @@ class SqlPagingStore:
             select(outbox).where(outbox.c.id.in_(ids)).order_by(outbox.c.deliver_at)
         ).mappings()
         return [_message(row) for row in rows]
+
+    def recent_sends(self, user_id: int, kind: str, since: datetime) -> list[datetime]:
+        rows: Iterable[datetime | None] = self._conn.execute(
+            select(outbox.c.sent_at).where(
+                outbox.c.user_id == user_id,
+                outbox.c.kind == kind,
+                outbox.c.sent_at > since,
+                outbox.c.bundle_id.is_(None),
+            )
+        ).scalars()
+        return [row for row in rows if row is not None]
+
+    def hold(self, message_id: int, *, until: datetime, now: datetime) -> bool:
+        first = self._conn.execute(
+            select(outbox.c.held_at).where(outbox.c.id == message_id)
+        ).scalar_one_or_none()
+        self._conn.execute(
+            update(outbox)
+            .where(outbox.c.id == message_id)
+            .values(
+                state=QUEUED,
+                deliver_at=until,
+                deadline=None,
+                attempts=outbox.c.attempts - 1,
+                held_at=func.coalesce(outbox.c.held_at, now),
+            )
+        )
+        return first is None
+
+    def bundle_held(self, carrier: OutboxMessage) -> list[OutboxMessage]:
+        ids: list[int] = list(
+            self._conn.execute(
+                select(outbox.c.id)
+                .where(
+                    outbox.c.user_id == carrier.user_id,
+                    outbox.c.kind == carrier.kind,
+                    outbox.c.address == carrier.address,
+                    outbox.c.state == QUEUED,
+                    outbox.c.held_at.is_not(None),
+                    outbox.c.id != carrier.id,
+                )
+                .order_by(outbox.c.id)
+                .with_for_update(skip_locked=True)
+            ).scalars()
+        )
+        self.bundle_into(carrier.id, ids)
+        return self.bundle_members(carrier.id)
+
+    def bundle_into(self, carrier_id: int, member_ids: list[int]) -> None:
+        if member_ids:
+            self._conn.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(member_ids))
+                .values(state=BUNDLED, bundle_id=carrier_id, deadline=None)
+            )
+
+    def bundle_members(self, carrier_id: int) -> list[OutboxMessage]:
+        rows = self._conn.execute(
+            select(outbox).where(outbox.c.bundle_id == carrier_id).order_by(outbox.c.id)
+        ).mappings()
+        return [_message(row) for row in rows]
+
+    def finish_bundle(self, carrier_id: int, *, state: str, at: datetime, error: str = "") -> None:
+        values: dict[str, object] = {"state": state, "last_error": error[:2000]}
+        if state == SENT:
+            values["sent_at"] = at
+        self._conn.execute(
+            update(outbox)
+            .where(outbox.c.bundle_id == carrier_id, outbox.c.state == BUNDLED)
+            .values(values)
+        )
+
+    def notifications(self, incident_id: int) -> list[NotificationRecord]:
+        rows = self._conn.execute(
+            select(outbox).where(outbox.c.incident_id == incident_id).order_by(outbox.c.id)
+        ).mappings()
+        return [
+            NotificationRecord(
+                id=row["id"],
+                kind=row["kind"],
+                address=row["address"],
+                user_id=row["user_id"],
+                state=row["state"],
+                level=row["level"],
+                loop=row["loop"],
+                attempts=row["attempts"],
+                created_at=row["created_at"],
+                deliver_at=row["deliver_at"],
+                sent_at=row["sent_at"],
+                delivered_at=row["delivered_at"],
+                last_error=row["last_error"],
+                bundle_id=row["bundle_id"],
+                held=row["held_at"] is not None,
+            )
+            for row in rows
+        ]
+
+    def chat_post(self, incident_id: int, provider: str, channel: str) -> str | None:
+        ref: str | None = self._conn.execute(
+            select(chat_posts.c.ref).where(
+                chat_posts.c.incident_id == incident_id,
+                chat_posts.c.provider == provider,
+                chat_posts.c.channel == channel,
+            )
+        ).scalar_one_or_none()
+        return ref
+
+    def save_chat_post(self, incident_id: int, provider: str, channel: str, ref: str) -> None:
+        if self.chat_post(incident_id, provider, channel) is None:
+            self._conn.execute(
+                insert(chat_posts).values(
+                    incident_id=incident_id, provider=provider, channel=channel, ref=ref[:200]
+                )
+            )
 
     def by_provider_ref(self, kind: str, provider_ref: str) -> OutboxMessage | None:
         row = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated
 
@@ -11,7 +12,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from ondeck.domain.errors import InvalidTransition
 from ondeck.domain.model import IncidentStatus
-from ondeck.services import incidents, people
+from ondeck.services import actions, incidents, people
+from ondeck.services.actions import Action
 from ondeck.services.errors import NotFound
 from ondeck.services.ports import IncidentFilter
 from ondeck.web.deps import ContainerDep
@@ -101,6 +103,9 @@ async def incident_page(
     return await _incident_page(request, container, user, incident_id)
 
 
+SNOOZE_CHOICES = ((15, "15 minutes"), (60, "1 hour"), (240, "4 hours"), (1440, "24 hours"))
+
+
 async def _incident_page(
     request: Request,
     container: ContainerDep,
@@ -116,6 +121,9 @@ async def _incident_page(
         )
         entries = await run_in_threadpool(
             incidents.incident_timeline, uow=container.uow, incident_id=incident_id
+        )
+        messages = await run_in_threadpool(
+            incidents.notifications, uow=container.uow, incident_id=incident_id
         )
     except NotFound as missing:
         return refused(request, user, "No such incident", str(missing), 404)
@@ -135,6 +143,8 @@ async def _incident_page(
             "runbook_text": link_text(record.runbook_url),
             "links": alert_links(record.details),
             "details": details_text(record.details),
+            "messages": messages,
+            "snooze_choices": SNOOZE_CHOICES,
             "error": error,
             "here": f"/incidents/{incident_id}",
         },
@@ -181,21 +191,23 @@ async def _act(
     user: SignedIn,
     incident_id: int,
     *,
-    action: str,
+    action: Action,
     csrf_token: str,
     back: str,
+    snooze: timedelta | None = None,
 ) -> Response:
     if not csrf_ok(request, csrf_token):
         return refused(request, user, "Nothing was changed", EXPIRED, 403)
-    use_case = incidents.acknowledge if action == "acknowledge" else incidents.resolve
     try:
-        record = await run_in_threadpool(
-            use_case,
+        outcome = await run_in_threadpool(
+            actions.act,
             uow=container.uow,
             clock=container.clock,
             incident_id=incident_id,
-            actor=user.email,
+            person=user,
+            action=action,
             via="web",
+            snooze=snooze,
         )
     except NotFound as missing:
         return refused(request, user, "No such incident", str(missing), 404)
@@ -203,7 +215,7 @@ async def _act(
         return await _incident_page(
             request, container, user, incident_id, error=str(error), status_code=409
         )
-    notify(request, f"Incident #{record.number} is {record.status.value}.")
+    notify(request, f"{outcome.summary}.")
     return RedirectResponse(safe_next(back, f"/incidents/{incident_id}"), status_code=303)
 
 
@@ -221,7 +233,7 @@ async def acknowledge(
         container,
         user,
         incident_id,
-        action="acknowledge",
+        action=Action.ACKNOWLEDGE,
         csrf_token=csrf_token,
         back=back,
     )
@@ -241,7 +253,49 @@ async def resolve(
         container,
         user,
         incident_id,
-        action="resolve",
+        action=Action.RESOLVE,
         csrf_token=csrf_token,
         back=back,
+    )
+
+
+@router.post("/incidents/{incident_id}/escalate")
+async def escalate(
+    request: Request,
+    container: ContainerDep,
+    user: SignedIn,
+    incident_id: int,
+    csrf_token: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "",
+) -> Response:
+    return await _act(
+        request,
+        container,
+        user,
+        incident_id,
+        action=Action.ESCALATE,
+        csrf_token=csrf_token,
+        back=back,
+    )
+
+
+@router.post("/incidents/{incident_id}/snooze")
+async def snooze(
+    request: Request,
+    container: ContainerDep,
+    user: SignedIn,
+    incident_id: int,
+    csrf_token: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "",
+    minutes: Annotated[int, Form()] = 60,
+) -> Response:
+    return await _act(
+        request,
+        container,
+        user,
+        incident_id,
+        action=Action.SNOOZE,
+        csrf_token=csrf_token,
+        back=back,
+        snooze=timedelta(minutes=minutes),
     )
