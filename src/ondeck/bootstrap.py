@@ -30,8 +30,10 @@ from ondeck.adapters.signing import (
     HmacReplySigner,
     ItsdangerousLinkSigner,
 )
+from ondeck.adapters.twilio_callbacks import TwilioCallbacks
 from ondeck.config import Settings
 from ondeck.services.paging import Links
+from ondeck.services.phone import PhoneWebhooks
 from ondeck.services.ports import (
     CalendarSigner,
     Channel,
@@ -68,6 +70,11 @@ class Container:
             for kind, channel in self.channels.items()
             if not isinstance(channel, LogEmailChannel)
         )
+
+    @property
+    def twilio(self) -> PhoneWebhooks:
+        """Checks Twilio's signatures on its callbacks and answers them in TwiML."""
+        return TwilioCallbacks(self.settings.twilio_auth_token)
 
     def database_ok(self) -> bool:
         return database_reachable(self.engine)
@@ -124,6 +131,7 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
             from_number=settings.twilio_from_number,
             api_url=settings.twilio_api_url,
             callback_url=f"{base}/integrations/twilio/voice",
+            status_callback=f"{base}/integrations/twilio/status",
             timeout=timeout,
         )
     if settings.sms_gateway_url:

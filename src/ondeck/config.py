@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ondeck.domain.phone import parse_routes
+
 PLACEHOLDER_SECRETS = frozenset({"", "changethis", "changeme", "secret"})
 
 
@@ -81,6 +83,12 @@ class Settings(BaseSettings):
             )
         if len(value) < 32:
             raise ValueError("ONDECK_SECRET_KEY must be at least 32 characters long")
+        return value
+
+    @field_validator("sms_providers")
+    @classmethod
+    def _sms_routes_are_readable(cls, value: str) -> str:
+        parse_routes(value)
         return value
 
     @field_validator("smtp_url")
