@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -61,6 +62,7 @@ class Container:
     calendars: CalendarSigner
     replies: ReplySigner
     _stop: threading.Event = field(default_factory=threading.Event)
+    _closers: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def deliverable(self) -> frozenset[str]:
@@ -86,8 +88,36 @@ class Container:
         """Wake this process's engine when another process commits new work."""
         start_listener(self.engine, self.wakeup.notify, self._stop)
 
+    def start_inbound_mail(self) -> str:
+        """Listen for replies to page emails on ``ONDECK_INBOUND_SMTP_URL`` until ``close()``;
+        returns that URL. Raises OSError when its port is taken."""
+        from ondeck.adapters.inbound_mail import Answer, InboundMailServer, InboundReply
+        from ondeck.services.replies import handle_email_reply
+
+        def on_reply(reply: InboundReply) -> Answer:
+            result = handle_email_reply(
+                uow=self.uow,
+                clock=self.clock,
+                replies=self.replies,
+                recipients=reply.recipients,
+                sender=reply.sender,
+                body=reply.body,
+            )
+            return Answer(result.accepted, result.reason)
+
+        url = self.settings.inbound_smtp_url
+        server = InboundMailServer(
+            url, domain=self.settings.reply_to.rpartition("@")[2], callback=on_reply
+        )
+        server.start()
+        self._closers.append(server.stop)
+        return url
+
     def close(self) -> None:
         self._stop.set()
+        for stop in reversed(self._closers):
+            stop()
+        self._closers.clear()
         self.engine.dispose()
 
 

@@ -79,6 +79,8 @@ def serve(
     c = container()
     _logging(c.settings.log_level)
     c.migrate()
+    if c.settings.inbound_smtp_url:
+        out.print(f"inbound mail on {c.start_inbound_mail()}", highlight=False)
     worker = None
     if not no_engine:
         c.listen_for_work()

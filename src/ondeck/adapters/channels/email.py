@@ -2,6 +2,12 @@
 
 The Message-ID is derived from the outbox idempotency key, so a message re-sent after a
 crash mid-delivery carries the same Message-ID and mail clients can fold the copies.
+
+When the inbound listener runs, a page about one incident carries ``Reply-To`` with the
+signed reply address and says that replying "ack", "resolve", "escalate" or "snooze 30"
+acts. A bundle (storm control: several incidents in one message) lists every incident with
+its own links and has no Reply-To, since a reply could not say which incident it means. A
+test notification says so and acts on nothing.
 """
 
 from __future__ import annotations
@@ -9,9 +15,33 @@ from __future__ import annotations
 import logging
 import smtplib
 from email.message import EmailMessage
+from html import escape
 from urllib.parse import urlsplit
 
-from ondeck.services.ports import Delivery, Page
+from ondeck.services.ports import Delivery, Page, PageItem
+
+REPLY_HELP = "Reply to this email with ack, resolve, escalate or snooze 30 (minutes)."
+TEST_NOTE = (
+    "This is a test notification: it shows that ondeck can reach you here. "
+    "It acts on nothing and there is nothing to acknowledge."
+)
+
+
+def replies_read(page: Page) -> bool:
+    """Whether a reply to this email acts: a Reply-To routes back and it is about one
+    incident (a reply to a bundle could not say which incident it means)."""
+    return bool(page.reply_to) and not page.bundled and not page.test
+
+
+def subject(page: Page) -> str:
+    if page.test:
+        return "[ondeck] Test notification"
+    if page.bundled:
+        high = any(item.urgency.value == "high" for item in page.bundle)
+        prefix = "[ondeck]" if high else "[ondeck low]"
+        return f"{prefix} {len(page.bundle)} incidents for you"
+    prefix = "[ondeck]" if page.urgency.value == "high" else "[ondeck low]"
+    return f"{prefix} #{page.incident_number} {page.incident_title} ({page.service_name})"
 
 
 def _summary_lines(page: Page) -> list[str]:
@@ -28,43 +58,119 @@ def _summary_lines(page: Page) -> list[str]:
     return lines
 
 
+def _bundle_heading(page: Page) -> list[str]:
+    return [
+        f"{len(page.bundle)} incidents need you; they come in one message so that a storm "
+        "of alerts does not bury your inbox.",
+        "",
+    ]
+
+
+def _item_line(item: PageItem) -> str:
+    return (
+        f"#{item.incident_number} [{item.urgency.value}] {item.incident_title} "
+        f"({item.service_name})"
+    )
+
+
 def render_summary(page: Page) -> str:
     """The page without its signed action links."""
+    if page.test:
+        return f"Test notification for {page.recipient_name} <{page.address}>\n{TEST_NOTE}\n"
+    if page.bundled:
+        lines = _bundle_heading(page)
+        for item in page.bundle:
+            lines += [_item_line(item), f"    Incident: {item.incident_url}"]
+        return "\n".join(lines) + "\n"
     return "\n".join([*_summary_lines(page), f"Incident: {page.incident_url}"]) + "\n"
 
 
 def render_text(page: Page) -> str:
+    if page.test:
+        return f"Hello {page.recipient_name},\n\n{TEST_NOTE}\n\nSent to {page.address}.\n"
+    if page.bundled:
+        lines = _bundle_heading(page)
+        for item in page.bundle:
+            lines += [
+                _item_line(item),
+                f"    Acknowledge: {item.acknowledge_url}",
+                f"    Incident:    {item.incident_url}",
+                "",
+            ]
+        lines.append("The links open a page with a button; nothing happens until you press it.")
+        return "\n".join(lines) + "\n"
     lines = _summary_lines(page)
     lines += [
         "",
         f"Acknowledge: {page.acknowledge_url}",
         f"Resolve:     {page.resolve_url}",
+    ]
+    if page.escalate_url:
+        lines.append(f"Escalate:    {page.escalate_url}")
+    if page.snooze_url:
+        lines.append(f"Snooze:      {page.snooze_url}")
+    lines += [
         f"Incident:    {page.incident_url}",
         "",
         "The links open a page with a button; nothing happens until you press it.",
     ]
+    if replies_read(page):
+        lines.append(REPLY_HELP)
     return "\n".join(lines) + "\n"
 
 
-def render_html(page: Page) -> str:
-    from html import escape
+_BUTTON = "padding:10px 16px;text-decoration:none;border-radius:4px;display:inline-block"
+_PRIMARY = f"{_BUTTON};background:#b42318;color:#fff"
+_SECONDARY = f"{_BUTTON};background:#eee;color:#111"
 
+
+def _button(url: str, label: str, style: str) -> str:
+    return f"<a href='{escape(url)}' style='{style}'>{escape(label)}</a>"
+
+
+def _html(content: str) -> str:
+    return f"<html><body style='font-family:sans-serif'>{content}</body></html>"
+
+
+def render_html(page: Page) -> str:
+    if page.test:
+        return _html(
+            "<h2>Test notification</h2>"
+            f"<p>Hello {escape(page.recipient_name)},</p><p>{escape(TEST_NOTE)}</p>"
+            f"<p>Sent to {escape(page.address)}.</p>"
+        )
+    if page.bundled:
+        rows = "".join(
+            f"<li><b>#{item.incident_number}</b> [{item.urgency.value}] "
+            f"{escape(item.incident_title)} ({escape(item.service_name)}) &middot; "
+            f"<a href='{escape(item.acknowledge_url)}'>Acknowledge</a> &middot; "
+            f"<a href='{escape(item.incident_url)}'>Open</a></li>"
+            for item in page.bundle
+        )
+        return _html(
+            f"<h2>{len(page.bundle)} incidents for you</h2>"
+            f"<p>{escape(' '.join(_bundle_heading(page)).strip())}</p><ul>{rows}</ul>"
+        )
     runbook = (
         f'<p>Runbook: <a href="{escape(page.runbook_url)}">{escape(page.runbook_url)}</a></p>'
         if page.runbook_url
         else ""
     )
-    return (
-        "<html><body style='font-family:sans-serif'>"
+    buttons = [
+        _button(page.acknowledge_url, "Acknowledge", _PRIMARY),
+        _button(page.resolve_url, "Resolve", _SECONDARY),
+    ]
+    if page.escalate_url:
+        buttons.append(_button(page.escalate_url, "Escalate", _SECONDARY))
+    if page.snooze_url:
+        buttons.append(_button(page.snooze_url, "Snooze", _SECONDARY))
+    reply = f"<p>{escape(REPLY_HELP)}</p>" if replies_read(page) else ""
+    return _html(
         f"<h2>Incident #{page.incident_number}: {escape(page.incident_title)}</h2>"
         f"<p>Service: <b>{escape(page.service_name)}</b> &middot; "
         f"Urgency: <b>{page.urgency.value}</b></p>{runbook}"
-        f"<p><a href='{escape(page.acknowledge_url)}' style='padding:10px 16px;"
-        "background:#b42318;color:#fff;text-decoration:none;border-radius:4px'>Acknowledge</a> "
-        f"<a href='{escape(page.resolve_url)}' style='padding:10px 16px;background:#eee;"
-        "color:#111;text-decoration:none;border-radius:4px'>Resolve</a></p>"
-        f"<p><a href='{escape(page.incident_url)}'>Open the incident</a></p>"
-        "</body></html>"
+        f"<p>{' '.join(buttons)}</p>"
+        f"<p><a href='{escape(page.incident_url)}'>Open the incident</a></p>{reply}"
     )
 
 
@@ -83,15 +189,19 @@ class SmtpEmailChannel:
 
     def compose(self, page: Page) -> EmailMessage:
         message = EmailMessage()
-        prefix = "[ondeck]" if page.urgency.value == "high" else "[ondeck low]"
-        message["Subject"] = (
-            f"{prefix} #{page.incident_number} {page.incident_title} ({page.service_name})"
-        )
+        message["Subject"] = subject(page)
         message["From"] = self._sender
         message["To"] = page.address
+        if replies_read(page):
+            message["Reply-To"] = page.reply_to
         domain = self._sender.rsplit("@", 1)[-1].strip(">") or "ondeck.local"
         message["Message-ID"] = f"<{page.idempotency_key.replace(':', '.')}@{domain}>"
-        message["X-Ondeck-Incident"] = str(page.incident_number)
+        if not page.test:
+            message["X-Ondeck-Incident"] = (
+                ", ".join(str(item.incident_number) for item in page.bundle)
+                if page.bundled
+                else str(page.incident_number)
+            )
         message.set_content(render_text(page))
         message.add_alternative(render_html(page), subtype="html")
         return message
