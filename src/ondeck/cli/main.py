@@ -290,6 +290,14 @@ def token_create(
     sys.stdout.write(token + "\n")
 
 
+@app.command("webhook-secret")
+def webhook_secret() -> None:
+    """Print the key outbound webhooks are signed with, for receivers to verify them."""
+    from ondeck.bootstrap import webhook_secret as signing_secret
+
+    sys.stdout.write(signing_secret(container().settings) + "\n")
+
+
 @user_app.command("password")
 def user_password(
     email: str,
