@@ -406,6 +406,12 @@ _WINDOWS = st.builds(
     start=_CLOCK_TIMES,
     end=_CLOCK_TIMES,
 )
+_HOURS = st.builds(
+    Window,
+    days=st.frozensets(st.integers(0, 6), min_size=1),
+    start=_CLOCK_TIMES,
+    end=_CLOCK_TIMES,
+)
 _LEAVE = st.builds(LeaveSpec, start=st.none() | _MOMENTS, end=_MOMENTS, reason=st.just("") | _NAMES)
 
 
@@ -459,13 +465,20 @@ _USERS = st.builds(
         max_size=2,
     ).map(tuple),
     unavailable=st.none() | st.lists(_LEAVE, max_size=2).map(tuple),
+    working_hours=st.none() | st.lists(_HOURS, max_size=2).map(tuple),
+    low_urgency=st.sampled_from([None, "working_hours", "anytime"]),
 )
 _TARGETS = st.builds(TargetSpec, kind=st.sampled_from(TargetKind), name=_NAMES)
 _SPECS = st.builds(
     OrgSpec,
     users=st.lists(_USERS, max_size=2).map(tuple),
     teams=st.lists(
-        st.builds(TeamSpec, name=_NAMES, members=st.lists(_EMAILS, max_size=2).map(tuple)),
+        st.builds(
+            TeamSpec,
+            name=_NAMES,
+            members=st.lists(_EMAILS, max_size=2).map(tuple),
+            working_hours=st.none() | st.lists(_HOURS, max_size=2).map(tuple),
+        ),
         max_size=2,
     ).map(tuple),
     schedules=st.lists(
@@ -528,6 +541,7 @@ _SPECS = st.builds(
             integrations=st.lists(
                 st.builds(IntegrationSpec, kind=_NAMES, key=_NAMES), max_size=2
             ).map(tuple),
+            chat_channel=st.just("") | _NAMES,
         ),
         max_size=2,
     ).map(tuple),

@@ -30,9 +30,18 @@ def summary(rules: tuple[NotificationRule, ...], urgency: Urgency) -> list[tuple
     ]
 
 
-@pytest.mark.parametrize("urgency", list(Urgency))
-def test_without_rules_every_contact_method_is_notified_at_once(urgency: Urgency) -> None:
-    assert summary((), urgency) == [(1, 0), (2, 0), (3, 0)]
+def test_without_rules_high_urgency_notifies_every_contact_method_at_once() -> None:
+    assert summary((), Urgency.HIGH) == [(1, 0), (2, 0), (3, 0)]
+
+
+def test_without_rules_low_urgency_notifies_the_email_methods_at_once() -> None:
+    assert summary((), Urgency.LOW) == [(1, 0), (3, 0)]
+
+
+def test_without_rules_or_email_low_urgency_notifies_every_contact_method() -> None:
+    assert [(p.contact.id, p.delay) for p in plan((WEBHOOK,), (), Urgency.LOW)] == [
+        (2, timedelta(0))
+    ]
 
 
 @pytest.mark.parametrize(
@@ -69,10 +78,9 @@ def test_rules_for_the_urgency_decide_the_order_earliest_first(
     assert summary(rules, urgency) == expected
 
 
-def test_rules_only_for_the_other_urgency_leave_the_person_reachable_everywhere() -> None:
-    rules = (rule(WEBHOOK, 0, Urgency.HIGH),)
-
-    assert summary(rules, Urgency.LOW) == [(1, 0), (2, 0), (3, 0)]
+def test_rules_only_for_the_other_urgency_leave_the_person_reachable_by_default() -> None:
+    assert summary((rule(WEBHOOK, 0, Urgency.HIGH),), Urgency.LOW) == [(1, 0), (3, 0)]
+    assert summary((rule(EMAIL, 0, Urgency.LOW),), Urgency.HIGH) == [(1, 0), (2, 0), (3, 0)]
 
 
 def test_a_rule_naming_a_deleted_contact_method_is_skipped() -> None:

@@ -50,6 +50,7 @@ from ondeck.domain.org import (
     UserSpec,
 )
 from ondeck.domain.rotation import DEFAULT_HANDOFF, DEFAULT_TURN, EVERY_DAY, WEEKDAYS, Window
+from ondeck.domain.working_hours import InvalidHours, parse_window, window_text
 
 
 class OrgFileError(Exception):
@@ -132,7 +133,18 @@ def _layer_start(value: Any) -> date | None:
     return start
 
 
+def _hours(value: Any) -> Window:
+    """A working-hours window written as text: ``Mon-Fri 09:00-17:00``."""
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not working hours; write text like 'Mon-Fri 09:00-17:00'")
+    try:
+        return parse_window(value)
+    except InvalidHours as error:
+        raise ValueError(str(error)) from error
+
+
 ClockTime = Annotated[time, PlainValidator(_clock_time)]
+HoursText = Annotated[Window, PlainValidator(_hours)]
 Moment = Annotated[datetime, PlainValidator(_moment)]
 Weekday = Annotated[int, PlainValidator(_weekday)]
 
@@ -172,11 +184,14 @@ class UserIn(_Model):
     contact_methods: list[ContactIn] | None = None
     notification_rules: list[RuleIn] | None = None
     unavailable: list[LeaveIn] | None = None
+    working_hours: list[HoursText] | None = None
+    low_urgency: Literal["working_hours", "anytime"] | None = None
 
 
 class TeamIn(_Model):
     name: str
     members: list[str] = Field(default_factory=list)
+    working_hours: list[HoursText] | None = None
 
 
 class WindowIn(_Model):
@@ -316,6 +331,7 @@ class ServiceIn(_Model):
     runbook_url: str = ""
     urgency: Literal["high", "low"] | None = None
     integrations: list[IntegrationIn] = Field(default_factory=list)
+    chat_channel: str = ""
 
 
 class OrgIn(_Model):
@@ -344,10 +360,14 @@ class OrgIn(_Model):
                     unavailable=None
                     if u.unavailable is None
                     else tuple(leave.spec() for leave in u.unavailable),
+                    working_hours=_windows(u.working_hours),
+                    low_urgency=u.low_urgency,
                 )
                 for u in self.users
             ),
-            teams=tuple(TeamSpec(t.name, tuple(t.members)) for t in self.teams),
+            teams=tuple(
+                TeamSpec(t.name, tuple(t.members), _windows(t.working_hours)) for t in self.teams
+            ),
             schedules=tuple(s.spec() for s in self.schedules),
             escalation_policies=tuple(
                 PolicySpec(
@@ -368,10 +388,15 @@ class OrgIn(_Model):
                     runbook_url=s.runbook_url,
                     urgency=Urgency(s.urgency) if s.urgency else None,
                     integrations=tuple(IntegrationSpec(i.type, i.key) for i in s.integrations),
+                    chat_channel=s.chat_channel,
                 )
                 for s in self.services
             ),
         )
+
+
+def _windows(listed: list[Window] | None) -> tuple[Window, ...] | None:
+    return None if listed is None else tuple(listed)
 
 
 _BASE_60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
@@ -593,6 +618,11 @@ def _leave_out(leave: LeaveSpec) -> _Flow:
     return out
 
 
+def _hours_out(windows: tuple[Window, ...] | None) -> dict[str, Any]:
+    """``working_hours`` as text, one window per item; nothing when None (keep stored)."""
+    return {} if windows is None else {"working_hours": [window_text(w) for w in windows]}
+
+
 def dump_org(spec: OrgSpec) -> str:
     """The YAML text ``parse_org`` reads back as ``spec``."""
     data: dict[str, Any] = {
@@ -617,9 +647,14 @@ def dump_org(spec: OrgSpec) -> str:
                 if u.unavailable is not None
                 else {}
             )
+            | _hours_out(u.working_hours)
+            | ({"low_urgency": u.low_urgency} if u.low_urgency is not None else {})
             for u in spec.users
         ],
-        "teams": [{"name": t.name, "members": list(t.members)} for t in spec.teams],
+        "teams": [
+            {"name": t.name, "members": list(t.members)} | _hours_out(t.working_hours)
+            for t in spec.teams
+        ],
         "schedules": [_schedule_out(s) for s in spec.schedules],
         "escalation_policies": [
             {
@@ -644,6 +679,7 @@ def dump_org(spec: OrgSpec) -> str:
                 "integrations": [{"type": i.kind, "key": i.key} for i in s.integrations],
             }
             | ({"urgency": s.urgency.value} if s.urgency else {})
+            | ({"chat_channel": s.chat_channel} if s.chat_channel else {})
             for s in spec.services
         ],
     }

@@ -13,22 +13,25 @@ times (``fold=0`` in gaps and folds); ``wall_clock`` is its inverse for export.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from datetime import timezone as fixed_offset
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ondeck.domain.contacts import CONTACT_KINDS, address_problem, label_problem
 from ondeck.domain.model import TargetKind, Urgency
 from ondeck.domain.rotation import DEFAULT_HANDOFF, DEFAULT_TURN, Window, wall_to_utc
+from ondeck.domain.working_hours import MOST_WINDOWS
 
-CONTACT_KINDS = frozenset(
-    {"email", "sms", "voice", "slack", "teams", "mattermost", "ntfy", "webhook"}
-)
+__all__ = ["CONTACT_KINDS"]
 ROLES = frozenset({"admin", "user", "observer"})
 MAX_ROTATION = timedelta(weeks=52)
 MAX_ESCALATE_AFTER = timedelta(days=1)
 MAX_RULE_DELAY = timedelta(days=1)
+LOW_URGENCY = frozenset({"working_hours", "anytime"})
+"""Whether low-urgency pages wait for working hours (the default) or come at any time."""
 DEFAULT_MAX_SHARE = 50
 """Percent of a schedule's on-call time one person may hold before ``schedule check`` warns."""
 LONGEST_NOTE = 500
@@ -75,12 +78,19 @@ class UserSpec:
     unavailable: tuple[LeaveSpec, ...] | None = None
     """Leave that has not ended yet, all of it (any listed that has ended is history and
     ignored). None: keep what is stored."""
+    working_hours: tuple[Window, ...] | None = None
+    """Weekly windows in the user's zone; empty: their team's, or Mon-Fri 09:00-17:00.
+    None: keep what is stored."""
+    low_urgency: str | None = None
+    """``working_hours`` (low-urgency pages wait for them) or ``anytime``. None: keep."""
 
 
 @dataclass(frozen=True)
 class TeamSpec:
     name: str
     members: tuple[str, ...] = ()
+    working_hours: tuple[Window, ...] | None = None
+    """Working hours of members who set none of their own. None: keep what is stored."""
 
 
 @dataclass(frozen=True)
@@ -168,6 +178,8 @@ class ServiceSpec:
     runbook_url: str = ""
     urgency: Urgency | None = None
     integrations: tuple[IntegrationSpec, ...] = ()
+    chat_channel: str = ""
+    """A Slack channel id (``C0123ABCD``) that gets one message per incident; empty: none."""
 
 
 @dataclass(frozen=True)
@@ -320,18 +332,15 @@ def validate(
             )
         problems += _zone_problem(f"{base}.timezone", user.timezone)
         contacts = user.contact_methods or ()
-        for ci, contact in enumerate(contacts):
-            cbase = f"{base}.contact_methods[{ci}]"
-            problems += _text_problems(f"{cbase}.address", contact.address, 2000)
-            problems += _text_problems(f"{cbase}.label", contact.label, 100, required=False)
-            if contact.kind not in CONTACT_KINDS:
-                problems.append(
-                    Problem(
-                        f"{base}.contact_methods[{ci}].type",
-                        f"{contact.kind!r} is not a contact method type "
-                        f"({', '.join(sorted(CONTACT_KINDS))})",
-                    )
+        problems += _contact_problems(base, contacts)
+        if user.low_urgency is not None and user.low_urgency not in LOW_URGENCY:
+            problems.append(
+                Problem(
+                    f"{base}.low_urgency",
+                    f"{user.low_urgency!r} is not one of {', '.join(sorted(LOW_URGENCY))}",
                 )
+            )
+        problems += _hours_problems(f"{base}.working_hours", user.working_hours)
         references = {c.kind for c in contacts} | {c.label for c in contacts if c.label}
         references |= {c.address for c in contacts}
         if user.contact_methods is None:
@@ -357,6 +366,7 @@ def validate(
 
     for ti, team in enumerate(spec.teams):
         problems += _text_problems(f"teams[{ti}].name", team.name, 200)
+        problems += _hours_problems(f"teams[{ti}].working_hours", team.working_hours)
         for mi, member in enumerate(team.members):
             if member.lower() not in known.users:
                 problems.append(
@@ -400,6 +410,14 @@ def validate(
         base = f"services[{si}]"
         problems += _text_problems(f"{base}.name", service.name, 200)
         problems += _text_problems(f"{base}.runbook_url", service.runbook_url, 2000, required=False)
+        if service.chat_channel and not _CHAT_CHANNEL.fullmatch(service.chat_channel):
+            problems.append(
+                Problem(
+                    f"{base}.chat_channel",
+                    f"{service.chat_channel!r} is not a Slack channel id (C or G then capital "
+                    "letters and digits, like C0123ABCD: the channel's details show it)",
+                )
+            )
         if service.escalation_policy not in known.escalation_policies:
             problems.append(
                 Problem(
@@ -428,6 +446,43 @@ def validate(
                         "in the same file to move it",
                     )
                 )
+    return problems
+
+
+_CHAT_CHANNEL = re.compile(r"[CG][A-Z0-9]{2,30}")
+
+
+def _contact_problems(base: str, contacts: tuple[ContactSpec, ...]) -> list[Problem]:
+    problems = _duplicates(f"{base}.contact_methods", (f"{c.kind} {c.address}" for c in contacts))
+    labels: set[str] = set()
+    for ci, contact in enumerate(contacts):
+        cbase = f"{base}.contact_methods[{ci}]"
+        if contact.label in labels:
+            problems.append(Problem(f"{cbase}.label", f"{contact.label!r} labels two methods"))
+        if contact.label:
+            labels.add(contact.label)
+        if contact.kind not in CONTACT_KINDS:
+            problems.append(Problem(f"{cbase}.type", str(address_problem(contact.kind, ""))))
+            continue
+        wrong = address_problem(contact.kind, contact.address)
+        if wrong is not None:
+            problems.append(Problem(f"{cbase}.address", wrong))
+        wrong = label_problem(contact.label)
+        if wrong is not None:
+            problems.append(Problem(f"{cbase}.label", wrong))
+    return problems
+
+
+def _hours_problems(path: str, windows: tuple[Window, ...] | None) -> list[Problem]:
+    if windows is None:
+        return []
+    problems = [
+        Problem(f"{path}[{wi}]", "needs at least one day")
+        for wi, window in enumerate(windows)
+        if not window.days
+    ]
+    if len(windows) > MOST_WINDOWS:
+        problems.append(Problem(path, f"lists {len(windows)} windows; at most {MOST_WINDOWS} fit"))
     return problems
 
 

@@ -261,10 +261,16 @@ def _messages_for(
     now: datetime,
     round: int,
 ) -> list[NewMessage]:
+    """Each person's notifications by their rules; low urgency keeps to working hours."""
     out = []
     for item in paged:
         person = item.person
-        for planned in notifications.plan(person.contacts, person.rules, incident.urgency):
+        hours = notifications.WorkingHours(
+            person.working_hours, person.timezone, anytime=person.low_urgency == "anytime"
+        )
+        for planned in notifications.plan(
+            person.contacts, person.rules, incident.urgency, hours=hours, now=now
+        ):
             out.append(
                 NewMessage(
                     idempotency_key=idempotency_key(

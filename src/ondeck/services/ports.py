@@ -12,6 +12,7 @@ from enum import StrEnum
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from ondeck.domain.contacts import MethodState
 from ondeck.domain.fairness import PageRecord
 from ondeck.domain.model import (
     ContactMethod,
@@ -52,6 +53,10 @@ class Person:
     role: str
     contacts: tuple[ContactMethod, ...]
     rules: tuple[NotificationRule, ...]
+    working_hours: tuple[Window, ...] = ()
+    """Their own, else their first team's with any; empty: the default (Mon-Fri 09-17)."""
+    low_urgency: str = "working_hours"
+    """``working_hours``: low-urgency pages wait for them; ``anytime``: they do not."""
 
 
 @dataclass(frozen=True)
@@ -652,6 +657,81 @@ class ScheduleStore(Protocol):
     def bump_calendar_generation(self, kind: str, owner_id: int) -> int: ...
 
 
+@dataclass(frozen=True)
+class ContactRecord:
+    """A contact method with what is known of it: its last test and its last delivery."""
+
+    id: int
+    user_id: int
+    position: int
+    kind: str
+    address: str
+    label: str
+    tested_at: datetime | None = None
+    test_ok: bool | None = None
+    test_detail: str = ""
+    delivered_at: datetime | None = None
+    """When its most recent finished page was sent or given up (None: never)."""
+    delivered_ok: bool | None = None
+    delivery_detail: str = ""
+
+    def method(self) -> ContactMethod:
+        return ContactMethod(id=self.id, kind=self.kind, address=self.address, label=self.label)
+
+    def state(self) -> MethodState:
+        return MethodState(
+            kind=self.kind,
+            delivered_ok=self.delivered_ok,
+            delivered_at=self.delivered_at,
+            tested_ok=self.test_ok,
+            tested_at=self.tested_at,
+        )
+
+
+@dataclass(frozen=True)
+class HoursRecord:
+    """A person's working hours as stored: their own, and their team's, which apply when they
+    have none of their own (and the default when neither has any)."""
+
+    own: tuple[Window, ...]
+    team: str
+    """The first of their teams (in name order) with working hours; "" when none has."""
+    team_hours: tuple[Window, ...]
+    low_urgency: str
+
+
+class ContactStore(Protocol):
+    """People's contact methods, notification rules and working hours."""
+
+    def methods(self, user_ids: Collection[int]) -> dict[int, list[ContactRecord]]:
+        """Each listed person's contact methods, in their order (people with none: [])."""
+
+    def get(self, contact_id: int) -> ContactRecord | None: ...
+
+    def add(self, *, user_id: int, kind: str, address: str, label: str) -> int:
+        """Add a method after the person's others; returns its id."""
+
+    def update(self, contact_id: int, *, address: str, label: str) -> None:
+        """Change a method; a new address forgets the outcome of its last test."""
+
+    def reorder(self, user_id: int, contact_ids: list[int]) -> None:
+        """Put the person's methods in this order (every one of them, each once)."""
+
+    def remove(self, contact_id: int) -> int:
+        """Delete a method and the rules that use it; returns how many rules went with it."""
+
+    def rules(self, user_id: int) -> tuple[NotificationRule, ...]: ...
+
+    def set_rules(self, user_id: int, rules: tuple[NotificationRule, ...]) -> None:
+        """Replace the person's rules with these, in this order."""
+
+    def hours(self, user_id: int) -> HoursRecord: ...
+
+    def set_hours(self, user_id: int, *, windows: tuple[Window, ...], low_urgency: str) -> None: ...
+
+    def record_test(self, contact_id: int, *, at: datetime, ok: bool, detail: str) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the ``with`` block without ``commit()`` rolls back."""
 
@@ -660,6 +740,7 @@ class UnitOfWork(Protocol):
     directory: DirectoryStore
     org: OrgStore
     schedules: ScheduleStore
+    contacts: ContactStore
 
     def __enter__(self) -> Self: ...
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ondeck.domain import fairness
+from ondeck.domain.contacts import why_unreachable
 from ondeck.domain.rotation import Window
 from ondeck.domain.schedule_checks import HORIZON, Finding, People, check
 from ondeck.domain.schedules import (
@@ -97,24 +98,13 @@ def unreachable(
     work: UnitOfWork, people: dict[int, Person], deliverable: Collection[str]
 ) -> dict[int, str]:
     """Person id → why no page would reach them: no methods, no channel that delivers any of
-    them here, or every method's last delivery failed."""
-    last = work.schedules.last_delivery_states(list(people))
+    them here, or every method's last delivery or test notification failed."""
+    methods = work.contacts.methods(list(people))
     out: dict[int, str] = {}
-    for user_id, person in people.items():
-        if not person.contacts:
-            out[user_id] = "they have none"
-            continue
-        kinds = {c.kind for c in person.contacts}
-        if not kinds & set(deliverable):
-            shown = " or ".join(sorted(kinds))
-            hint = ""
-            if "email" in kinds:
-                hint = " (email is only logged until ONDECK_SMTP_URL is set)"
-            out[user_id] = f"this server does not deliver {shown}{hint}"
-            continue
-        outcomes = [last.get(c.id) for c in person.contacts if c.kind in deliverable]
-        if outcomes and all(outcome == "failed" for outcome in outcomes):
-            out[user_id] = "the last page to each of their methods failed"
+    for user_id in people:
+        why = why_unreachable([m.state() for m in methods.get(user_id, [])], deliverable)
+        if why is not None:
+            out[user_id] = why
     return out
 
 

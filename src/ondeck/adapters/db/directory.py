@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
+from ondeck.adapters.db.contacts import effective_hours
 from ondeck.adapters.db.rosters import SqlScheduleStore
 from ondeck.adapters.db.tables import (
     api_tokens,
@@ -232,6 +233,8 @@ class SqlDirectoryStore:
             role=row["role"],
             contacts=contacts,
             rules=rules,
+            working_hours=effective_hours(self._conn, row["id"], row["working_hours"]),
+            low_urgency=row["low_urgency"],
         )
 
     def person(self, user_id: int) -> Person | None:

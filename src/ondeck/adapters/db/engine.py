@@ -16,12 +16,14 @@ from typing import Any, Self
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import Connection
 
+from ondeck.adapters.db.contacts import SqlContactStore
 from ondeck.adapters.db.directory import SqlDirectoryStore
 from ondeck.adapters.db.incidents import SqlIncidentStore
 from ondeck.adapters.db.org import SqlOrgStore
 from ondeck.adapters.db.paging import SqlPagingStore
 from ondeck.adapters.db.rosters import SqlScheduleStore
 from ondeck.services.ports import (
+    ContactStore,
     DirectoryStore,
     IncidentStore,
     OrgStore,
@@ -105,6 +107,7 @@ class SqlUnitOfWork:
         self.directory: DirectoryStore = SqlDirectoryStore(self._conn)
         self.org: OrgStore = SqlOrgStore(self._conn)
         self.schedules: ScheduleStore = SqlScheduleStore(self._conn)
+        self.contacts: ContactStore = SqlContactStore(self._conn)
         return self
 
     def __exit__(

@@ -48,6 +48,7 @@ from ondeck.domain.org import (
     UserSpec,
     validate,
 )
+from ondeck.domain.working_hours import hours_text, stored_hours
 
 KINDS = ("users", "teams", "schedules", "escalation_policies", "services")
 
@@ -95,7 +96,12 @@ class SqlOrgStore:
             self._apply_user(user, at)
         user_ids = self._ids(users, "email")
         for team in spec.teams:
-            team_id = self._upsert(teams, "name", team.name, {})
+            hours = (
+                {}
+                if team.working_hours is None
+                else {"working_hours": hours_text(team.working_hours)}
+            )
+            team_id = self._upsert(teams, "name", team.name, hours)
             self._conn.execute(delete(team_members).where(team_members.c.team_id == team_id))
             if team.members:
                 self._conn.execute(
@@ -169,6 +175,7 @@ class SqlOrgStore:
                     "escalation_policy_id": policy_ids[service.escalation_policy],
                     "runbook_url": service.runbook_url,
                     "urgency": service.urgency.value if service.urgency else None,
+                    "chat_channel": service.chat_channel,
                 },
             )
             keys = [i.key for i in service.integrations]
@@ -196,6 +203,10 @@ class SqlOrgStore:
         email = user.email.strip().lower()
         existing = self._conn.execute(select(users.c.id).where(users.c.email == email)).scalar()
         fields = {"name": user.name, "timezone": user.timezone, "role": user.role}
+        if user.working_hours is not None:
+            fields["working_hours"] = hours_text(user.working_hours)
+        if user.low_urgency is not None:
+            fields["low_urgency"] = user.low_urgency
         if existing is None:
             user_id = int(
                 self._conn.execute(
@@ -320,6 +331,8 @@ class SqlOrgStore:
                         )
                         for r in rules
                     ),
+                    working_hours=stored_hours(row.working_hours) or None,
+                    low_urgency=None if row.low_urgency == "working_hours" else row.low_urgency,
                 )
             )
 
@@ -334,6 +347,7 @@ class SqlOrgStore:
                         .order_by(team_members.c.position)
                     )
                 ),
+                working_hours=stored_hours(row.working_hours) or None,
             )
             for row in self._rows(teams, "teams" in kinds)
         ]
@@ -390,6 +404,7 @@ class SqlOrgStore:
                         .order_by(integrations.c.id)
                     )
                 ),
+                chat_channel=row.chat_channel,
             )
             for row in self._rows(services, "services" in kinds)
         ]
