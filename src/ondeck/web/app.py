@@ -18,6 +18,7 @@ from ondeck.services import paging
 from ondeck.web import (
     api,
     calendar,
+    contacts_api,
     ingest,
     integrations_mattermost,
     integrations_slack,
@@ -52,6 +53,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(api.router)
     app.include_router(schedules_api.router)
     app.include_router(schedule_changes_api.router)
+    app.include_router(contacts_api.router)
     app.include_router(calendar.api)
     app.include_router(calendar.feeds)
     app.include_router(links.router)
