@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from ondeck.cli.away import away_app
 from ondeck.cli.common import container, fail, in_zone, out, problem, read_time
+from ondeck.cli.contacts import contact_app
 from ondeck.cli.overrides import override_app
 from ondeck.cli.reports import report_app
 from ondeck.cli.schedules import schedule_app, user_calendar
@@ -45,6 +46,7 @@ app.add_typer(schedule_app, name="schedule")
 app.add_typer(override_app, name="override")
 app.add_typer(away_app, name="away")
 app.add_typer(report_app, name="report")
+app.add_typer(contact_app, name="contact")
 user_app.command("calendar")(user_calendar)
 
 

@@ -22,6 +22,7 @@ from ondeck.domain.contacts import (
     label_problem,
     why_unreachable,
 )
+from ondeck.domain.durations import format_duration
 from ondeck.domain.model import IncidentStatus, NotificationRule, Urgency
 from ondeck.domain.org import LOW_URGENCY, MAX_RULE_DELAY
 from ondeck.domain.rotation import Window
@@ -351,3 +352,45 @@ def send_test(
         tested = work.contacts.get(contact_id)
         work.commit()
     return TestOutcome(tested or record, delivery)
+
+
+def method_name(method: ContactRecord) -> str:
+    """``mobile (sms +447700900123)``, or ``email ada@example.com`` without a label."""
+    plain = f"{method.kind} {method.address}"
+    return f"{method.label} ({plain})" if method.label else plain
+
+
+def rule_text(rule: NotificationRule, methods: Sequence[ContactRecord]) -> str:
+    """``mobile (sms +447700900123) after 5m``, ``email ada@example.com at once``."""
+    method = next((m for m in methods if m.id == rule.contact_method_id), None)
+    name = method_name(method) if method else f"method #{rule.contact_method_id}"
+    when = f"after {format_duration(rule.delay)}" if rule.delay else "at once"
+    return f"{name} {when}"
+
+
+def rules_for(rules: Sequence[NotificationRule], urgency: Urgency) -> tuple[NotificationRule, ...]:
+    """The rules that apply to ``urgency``, in their order."""
+    return tuple(rule for rule in rules if rule.urgency in (None, urgency))
+
+
+def default_text(urgency: Urgency) -> str:
+    """What happens to an urgency without rules."""
+    if urgency is Urgency.HIGH:
+        return "every method at once (no rules of their own)"
+    return "email at once, within working hours (no rules of their own)"
+
+
+def find_method(methods: Sequence[ContactRecord], reference: str) -> ContactRecord:
+    """The one method ``reference`` names: ``#3`` or ``3``, a label, a type or an address.
+    Refused when it names none or several."""
+    wanted = reference.strip()
+    number = wanted.removeprefix("#")
+    found = [m for m in methods if number.isdigit() and m.id == int(number)]
+    found = found or [m for m in methods if wanted in (m.label, m.address)]
+    found = found or [m for m in methods if m.kind == wanted]
+    if not found:
+        raise Refused(f"{reference!r} names none of their contact methods")
+    if len(found) > 1:
+        numbers = ", ".join(f"#{m.id}" for m in found)
+        raise Refused(f"{reference!r} names {len(found)} methods ({numbers}); use the number")
+    return found[0]
