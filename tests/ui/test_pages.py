@@ -172,7 +172,7 @@ def test_the_acknowledge_button_acknowledges_as_the_signed_in_user(site: Server)
 
     assert acted.status_code == 303
     assert acted.headers["location"] == f"/incidents/{number}"
-    assert "is acknowledged." in page.text
+    assert f"Acknowledged #{number} (" in page.text
     assert timeline["status"] == "acknowledged"
     assert timeline["acknowledged"].startswith(EMAIL)
     acknowledged = [e for e in timeline["entries"] if e["kind"] == "acknowledged"]

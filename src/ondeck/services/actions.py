@@ -100,6 +100,7 @@ def escalate_now(
     the policy has no further level.
     """
     with uow() as work:
+        work.paging.lock_escalation(incident_id)
         incident = work.incidents.get(incident_id, lock=True)
         if incident is None:
             raise NotFound(f"no incident #{incident_id}")
@@ -167,6 +168,7 @@ def snooze_for(
     """Acknowledge now and trigger again after ``length`` unless resolved by then; the
     escalation starts over from its first level when the snooze runs out."""
     with uow() as work:
+        work.paging.lock_escalation(incident_id)
         incident = work.incidents.get(incident_id, lock=True)
         if incident is None:
             raise NotFound(f"no incident #{incident_id}")
@@ -255,7 +257,7 @@ def refuse(
                 at=now,
                 kind=timeline.INBOUND_REFUSED,
                 actor=channel,
-                message=f"Refused a {channel} action from {sender}: {reason}",
+                message=f"Refused an action by {channel} from {sender}: {reason}",
                 data={"channel": channel, "sender": sender},
             )
         work.commit()

@@ -134,6 +134,7 @@ def _move(
     via: str,
 ) -> IncidentRecord:
     with uow() as work:
+        work.paging.lock_escalation(incident_id)
         incident = work.incidents.get(incident_id, lock=True)
         if incident is None:
             raise NotFound(f"no incident #{incident_id}")

@@ -330,6 +330,8 @@ def _control_storm(
     for message in claimed:
         groups.setdefault((message.user_id, message.kind, message.address), []).append(message)
     sent_by_channel: dict[tuple[int, str], list[datetime]] = {}
+    held_channels: set[tuple[int, str]] = set()
+    batch = [message.id for message in claimed]
     carriers: list[OutboxMessage] = []
     entries: list[NewTimelineEntry] = []
     for (user_id, kind, _address), group in groups.items():
@@ -337,7 +339,8 @@ def _control_storm(
             carriers.extend(group)
             continue
         sent = sent_by_channel.setdefault(
-            (user_id, kind), work.paging.recent_sends(user_id, kind, now - limit.window)
+            (user_id, kind),
+            work.paging.recent_sends(user_id, kind, now - limit.window, now, excluding=batch),
         )
         person = work.directory.person(user_id)
         who = person.name if person else f"user {user_id}"
@@ -353,8 +356,16 @@ def _control_storm(
                 work.paging.bundle_held(message)
             elif carrier is not None:
                 work.paging.bundle_into(carrier.id, [message.id])
-            elif work.paging.hold(message.id, until=release, now=now):
-                entries.append(_held_entry(message, who, len(sent), limit, release, now))
+            else:
+                if work.paging.hold(message.id, until=release, now=now):
+                    entries.append(_held_entry(message, who, len(sent), limit, release, now))
+                if (user_id, kind) not in held_channels:
+                    held_channels.add((user_id, kind))
+                    waiting = work.paging.hold_queued(user_id, kind, until=release, now=now)
+                    entries += [
+                        _held_entry(queued, who, len(sent), limit, release, now)
+                        for queued in waiting
+                    ]
         for sending in carriers:
             if sending.user_id == user_id and sending.kind == kind:
                 members = work.paging.bundle_members(sending.id)

@@ -279,6 +279,10 @@ class PagingStore(Protocol):
     def claim_due_escalations(self, now: datetime, limit: int) -> list[DueEscalation]:
         """Due timers, locked so that no other engine advances them in this transaction."""
 
+    def lock_escalation(self, incident_id: int) -> None:
+        """Wait for and hold the incident's timer, if it has one. Take it before the incident
+        itself: engines hold timers first, so the same order everywhere cannot deadlock."""
+
     def escalation(self, incident_id: int) -> DueEscalation | None:
         """The incident's timer, if it has one."""
 
@@ -314,13 +318,28 @@ class PagingStore(Protocol):
 
     def mark_sent(self, message_id: int, at: datetime, *, provider_ref: str = "") -> None: ...
 
-    def recent_sends(self, user_id: int, kind: str, since: datetime) -> list[datetime]:
+    def recent_sends(
+        self,
+        user_id: int,
+        kind: str,
+        since: datetime,
+        now: datetime,
+        *,
+        excluding: Collection[int] = (),
+    ) -> list[datetime]:
         """When messages (bundles counting once) went to the person on ``kind`` after
-        ``since``: what storm control counts."""
+        ``since``, those being sent right now counting as ``now``, leaving out ``excluding``
+        (the batch just claimed): what storm control counts."""
 
     def hold(self, message_id: int, *, until: datetime, now: datetime) -> bool:
         """Put a claimed message back in the queue until ``until`` (storm control); the
         claim does not count as an attempt. True when it was held for the first time."""
+
+    def hold_queued(
+        self, user_id: int, kind: str, *, until: datetime, now: datetime
+    ) -> list[OutboxMessage]:
+        """Hold every queued message to the person on ``kind`` due before ``until`` until
+        then (storm control, in one statement); returns those held for the first time."""
 
     def bundle_held(self, carrier: OutboxMessage) -> list[OutboxMessage]:
         """Fold every held message for the carrier's person and address into the carrier;

@@ -38,10 +38,12 @@ _OPEN_BY_DEDUP = (
         incidents.c.dedup_key == bindparam("dedup_key"),
         incidents.c.status != IncidentStatus.RESOLVED.value,
     )
-    .with_for_update(of=incidents)
+    .with_for_update(of=incidents, key_share=True)
 )
 _BY_ID = _select().where(incidents.c.id == bindparam("incident_id"))
-_BY_ID_LOCKED = _BY_ID.with_for_update(of=incidents)
+# FOR NO KEY UPDATE: an engine writing timeline or outbox rows for the incident (their foreign
+# keys take KEY SHARE locks on it) never waits for a responder holding the incident.
+_BY_ID_LOCKED = _BY_ID.with_for_update(of=incidents, key_share=True)
 _BY_IDS = _select().where(incidents.c.id.in_(bindparam("ids", expanding=True)))
 _INSERT = insert(incidents).returning(incidents.c.id)
 _INSERT_TIMELINE = insert(timeline)

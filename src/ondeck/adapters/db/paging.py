@@ -6,7 +6,7 @@ share the work without taking the same row; SQLite serialises writers and runs o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, bindparam, delete, func, insert, or_, select, update
@@ -113,6 +113,13 @@ class SqlPagingStore:
             )
             for row in rows
         ]
+
+    def lock_escalation(self, incident_id: int) -> None:
+        self._conn.execute(
+            select(escalations.c.incident_id)
+            .where(escalations.c.incident_id == incident_id)
+            .with_for_update()
+        )
 
     def escalation(self, incident_id: int) -> DueEscalation | None:
         row = (
@@ -245,16 +252,25 @@ class SqlPagingStore:
         ).mappings()
         return [_message(row) for row in rows]
 
-    def recent_sends(self, user_id: int, kind: str, since: datetime) -> list[datetime]:
-        rows: Iterable[datetime | None] = self._conn.execute(
-            select(outbox.c.sent_at).where(
+    def recent_sends(
+        self,
+        user_id: int,
+        kind: str,
+        since: datetime,
+        now: datetime,
+        *,
+        excluding: Collection[int] = (),
+    ) -> list[datetime]:
+        rows = self._conn.execute(
+            select(outbox.c.sent_at, outbox.c.state).where(
                 outbox.c.user_id == user_id,
                 outbox.c.kind == kind,
-                outbox.c.sent_at > since,
                 outbox.c.bundle_id.is_(None),
+                or_(outbox.c.sent_at > since, outbox.c.state == SENDING),
+                outbox.c.id.not_in(list(excluding)),
             )
-        ).scalars()
-        return [row for row in rows if row is not None]
+        ).all()
+        return [now if row.state == SENDING or row.sent_at is None else row.sent_at for row in rows]
 
     def hold(self, message_id: int, *, until: datetime, now: datetime) -> bool:
         first = self._conn.execute(
@@ -272,6 +288,30 @@ class SqlPagingStore:
             )
         )
         return first is None
+
+    def hold_queued(
+        self, user_id: int, kind: str, *, until: datetime, now: datetime
+    ) -> list[OutboxMessage]:
+        rows = list(
+            self._conn.execute(
+                select(outbox)
+                .where(
+                    outbox.c.user_id == user_id,
+                    outbox.c.kind == kind,
+                    outbox.c.state == QUEUED,
+                    outbox.c.deliver_at < until,
+                )
+                .with_for_update(skip_locked=True)
+            ).mappings()
+        )
+        if not rows:
+            return []
+        self._conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_([row["id"] for row in rows]))
+            .values(deliver_at=until, held_at=func.coalesce(outbox.c.held_at, now))
+        )
+        return [_message(row) for row in rows if row["held_at"] is None]
 
     def bundle_held(self, carrier: OutboxMessage) -> list[OutboxMessage]:
         ids: list[int] = list(
