@@ -146,3 +146,43 @@ def test_a_token_for_an_unknown_user_is_refused(example_env: dict[str, str]) -> 
     assert result.returncode == 1
     assert result.stderr.strip() == "error: no user with email 'nobody@example.com'"
     assert result.stdout == ""
+
+
+def test_snooze_and_escalate_from_the_command_line_and_through_the_api(
+    served: tuple[Server, str],
+) -> None:
+    server, token = served
+    dedup_key = trigger(server, "[prod] Queue backlog")
+    number = incident(server, token, dedup_key)["number"]
+
+    snoozed = run_cli(server.env, "snooze", str(number), "--minutes", "30", "--as", "ops@x.io")
+    after_snooze = incident(server, token, dedup_key)
+    too_long = run_cli(server.env, "snooze", str(number), "--minutes", "2000", check=False)
+    escalated = run_cli(server.env, "escalate", str(number)).stdout
+    after_escalate = incident(server, token, dedup_key)
+    with server.client(token) as client:
+        bad = client.post(f"/api/v1/incidents/{number}/snooze", json={"minutes": 0})
+        api = client.post(f"/api/v1/incidents/{number}/snooze", json={"minutes": 15})
+        kinds = [
+            entry["kind"]
+            for entry in client.get(f"/api/v1/incidents/{number}/timeline").json()["data"]
+        ]
+        notifications = client.get(f"/api/v1/incidents/{number}/notifications").json()["data"]
+
+    assert snoozed.stdout.startswith(f"Snoozed #{number}")
+    assert after_snooze["status"] == "acknowledged"
+    assert too_long.returncode == 1
+    assert "between 1 minute and 24 hours" in too_long.stderr + too_long.stdout
+    assert escalated.startswith(f"Escalated #{number}")
+    assert after_escalate["status"] == "triggered"  # escalating wakes a snoozed incident
+    assert bad.status_code == 422
+    assert "minutes" in bad.text
+    assert api.status_code == 200 and api.json()["status"] == "acknowledged"
+    assert "acknowledged" in kinds and "escalated_manually" in kinds
+    assert {n["state"] for n in notifications} <= {
+        "queued",
+        "sending",
+        "sent",
+        "cancelled",
+        "failed",
+    }

@@ -275,6 +275,52 @@ def resolve(
     _act("resolve", number, as_user)
 
 
+@app.command()
+def escalate(
+    number: int,
+    as_user: Annotated[str | None, typer.Option("--as", help="Record this email as actor")] = None,
+) -> None:
+    """Page the next escalation level of incident NUMBER now (an acknowledged incident is
+    triggered again)."""
+    from ondeck.services import actions
+
+    c = container()
+    try:
+        outcome = actions.escalate_now(
+            uow=c.uow, clock=c.clock, incident_id=number, actor=as_user or "cli", via="cli"
+        )
+    except (NotFound, InvalidTransition) as error:
+        fail(str(error))
+    out.print(escape(outcome.summary))
+
+
+@app.command()
+def snooze(
+    number: int,
+    minutes: Annotated[int, typer.Option(help="How long, 1 to 1440 minutes")] = 60,
+    as_user: Annotated[str | None, typer.Option("--as", help="Record this email as actor")] = None,
+) -> None:
+    """Acknowledge incident NUMBER now and page again from the first level after MINUTES,
+    unless it is resolved by then."""
+    from datetime import timedelta
+
+    from ondeck.services import actions
+
+    c = container()
+    try:
+        outcome = actions.snooze_for(
+            uow=c.uow,
+            clock=c.clock,
+            incident_id=number,
+            actor=as_user or "cli",
+            via="cli",
+            length=timedelta(minutes=minutes),
+        )
+    except (NotFound, InvalidTransition) as error:
+        fail(str(error))
+    out.print(escape(outcome.summary))
+
+
 @token_app.command("create")
 def token_create(
     user: Annotated[str, typer.Option("--user", help="Email of the token's user")],
