@@ -185,17 +185,18 @@ async def timeline_json(
     )
 
 
-async def _act(
+@router.post("/incidents/{incident_id}/{action}")
+async def act(
     request: Request,
     container: ContainerDep,
     user: SignedIn,
     incident_id: int,
-    *,
     action: Action,
-    csrf_token: str,
-    back: str,
-    snooze: timedelta | None = None,
+    csrf_token: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "",
+    minutes: Annotated[int, Form()] = 60,
 ) -> Response:
+    """Acknowledge, resolve, escalate now or snooze (for ``minutes``) as the signed-in user."""
     if not csrf_ok(request, csrf_token):
         return refused(request, user, "Nothing was changed", EXPIRED, 403)
     try:
@@ -207,7 +208,7 @@ async def _act(
             person=user,
             action=action,
             via="web",
-            snooze=snooze,
+            snooze=timedelta(minutes=minutes) if action is Action.SNOOZE else None,
         )
     except NotFound as missing:
         return refused(request, user, "No such incident", str(missing), 404)
@@ -217,85 +218,3 @@ async def _act(
         )
     notify(request, f"{outcome.summary}.")
     return RedirectResponse(safe_next(back, f"/incidents/{incident_id}"), status_code=303)
-
-
-@router.post("/incidents/{incident_id}/acknowledge")
-async def acknowledge(
-    request: Request,
-    container: ContainerDep,
-    user: SignedIn,
-    incident_id: int,
-    csrf_token: Annotated[str, Form()] = "",
-    back: Annotated[str, Form()] = "",
-) -> Response:
-    return await _act(
-        request,
-        container,
-        user,
-        incident_id,
-        action=Action.ACKNOWLEDGE,
-        csrf_token=csrf_token,
-        back=back,
-    )
-
-
-@router.post("/incidents/{incident_id}/resolve")
-async def resolve(
-    request: Request,
-    container: ContainerDep,
-    user: SignedIn,
-    incident_id: int,
-    csrf_token: Annotated[str, Form()] = "",
-    back: Annotated[str, Form()] = "",
-) -> Response:
-    return await _act(
-        request,
-        container,
-        user,
-        incident_id,
-        action=Action.RESOLVE,
-        csrf_token=csrf_token,
-        back=back,
-    )
-
-
-@router.post("/incidents/{incident_id}/escalate")
-async def escalate(
-    request: Request,
-    container: ContainerDep,
-    user: SignedIn,
-    incident_id: int,
-    csrf_token: Annotated[str, Form()] = "",
-    back: Annotated[str, Form()] = "",
-) -> Response:
-    return await _act(
-        request,
-        container,
-        user,
-        incident_id,
-        action=Action.ESCALATE,
-        csrf_token=csrf_token,
-        back=back,
-    )
-
-
-@router.post("/incidents/{incident_id}/snooze")
-async def snooze(
-    request: Request,
-    container: ContainerDep,
-    user: SignedIn,
-    incident_id: int,
-    csrf_token: Annotated[str, Form()] = "",
-    back: Annotated[str, Form()] = "",
-    minutes: Annotated[int, Form()] = 60,
-) -> Response:
-    return await _act(
-        request,
-        container,
-        user,
-        incident_id,
-        action=Action.SNOOZE,
-        csrf_token=csrf_token,
-        back=back,
-        snooze=timedelta(minutes=minutes),
-    )
