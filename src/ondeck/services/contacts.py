@@ -159,6 +159,13 @@ def _check_method(others: Sequence[ContactRecord], kind: str, address: str, labe
             raise Refused(f"label: {label!r} already names their method #{other.id}")
 
 
+def owner_of(*, uow: UnitOfWorkFactory, actor: Person, contact_id: int) -> int:
+    """The id of the person a method belongs to (when ``actor`` may manage it)."""
+    with uow(read_only=True) as work:
+        record, _person_ = _method(work, actor, contact_id)
+    return record.user_id
+
+
 def add_method(
     *,
     uow: UnitOfWorkFactory,

@@ -71,7 +71,10 @@ async def users_page(request: Request, container: ContainerDep, user: SignedIn) 
         schedules.every_schedule_shifts, uow=container.uow, start=clock.now, end=horizon
     )
     timelines = [(record.id, record.name, timeline, named) for record, timeline, named in found]
-    rows = user_rows(await _specs(container, "users"), next_shifts(timelines, clock, horizon))
+    items = await _items(container, "users")
+    ids = {spec.email: user_id for user_id, spec in items}
+    shifts = next_shifts(timelines, clock, horizon)
+    rows = user_rows([spec for _id, spec in items], shifts, ids)
     return page(
         request,
         "users.html",

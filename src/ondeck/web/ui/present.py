@@ -329,12 +329,17 @@ class UserRow:
     """``(kind, shown address)`` pairs."""
     rules: tuple[str, ...]
     next_shift: NextShift | None = None
+    id: int = 0
+    """Their id, for a link to their page (0: none)."""
 
 
 def user_rows(
-    specs: list[UserSpec], next_shifts: Mapping[str, NextShift] | None = None
+    specs: list[UserSpec],
+    next_shifts: Mapping[str, NextShift] | None = None,
+    ids: Mapping[str, int] | None = None,
 ) -> list[UserRow]:
-    """``next_shifts`` maps a lower-cased email to that person's next shift."""
+    """``next_shifts`` maps a lower-cased email to that person's next shift; ``ids`` an email
+    to the person's id."""
     upcoming = next_shifts or {}
     rows = []
     for spec in specs:
@@ -356,6 +361,7 @@ def user_rows(
                 ),
                 rules=rules,
                 next_shift=upcoming.get(spec.email.lower()),
+                id=(ids or {}).get(spec.email, 0),
             )
         )
     return rows
