@@ -667,9 +667,6 @@ class ScheduleStore(Protocol):
         """Incidents that paged someone through this schedule in ``[start, end)``: the first
         page sent to each person, and when that person acknowledged, if they did."""
 
-    def last_delivery_states(self, user_ids: Collection[int]) -> dict[int, str]:
-        """Contact method id → outcome (sent or failed) of its most recent finished delivery."""
-
     def calendar_generation(self, kind: str, owner_id: int) -> int | None:
         """The current generation of a ``user`` or ``schedule`` calendar link; None: no owner."""
 

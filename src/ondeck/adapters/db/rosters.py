@@ -11,7 +11,6 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from ondeck.adapters.db.tables import (
     absences,
-    contact_methods,
     incidents,
     outbox,
     rotation_consents,
@@ -486,21 +485,6 @@ class SqlScheduleStore:
             )
             for row in rows
         ]
-
-    def last_delivery_states(self, user_ids: Collection[int]) -> dict[int, str]:
-        if not user_ids:
-            return {}
-        latest = (
-            select(func.max(outbox.c.id))
-            .where(outbox.c.user_id.in_(list(user_ids)), outbox.c.state.in_(["sent", "failed"]))
-            .group_by(outbox.c.contact_method_id)
-        )
-        rows = self._conn.execute(
-            select(outbox.c.contact_method_id, outbox.c.state)
-            .join(contact_methods, contact_methods.c.id == outbox.c.contact_method_id)
-            .where(outbox.c.id.in_(latest))
-        ).mappings()
-        return {int(row["contact_method_id"]): str(row["state"]) for row in rows}
 
     def calendar_generation(self, kind: str, owner_id: int) -> int | None:
         table = CALENDAR_OWNERS[kind]
