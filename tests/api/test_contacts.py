@@ -98,6 +98,30 @@ def test_a_person_adds_an_email_method_and_its_test_notification_arrives(
     assert len(mailbox.to("grace@home.example")) == 1
 
 
+def test_a_method_is_relabelled_moved_first_and_a_new_address_forgets_its_last_test(
+    reach: tuple[Site, Mailbox],
+) -> None:
+    site, _ = reach
+    ada = site.as_("ada")
+    hook = add(site, "ada", "ada", type="webhook", address=DEAD_HOOK, label="old").json()
+    assert ada.post(f"/api/v1/contact-methods/{hook['id']}/test").json()["ok"] is False
+
+    moved = ada.patch(
+        f"/api/v1/contact-methods/{hook['id']}", json={"label": "bridge", "position": 0}
+    )
+    readdressed = ada.patch(
+        f"/api/v1/contact-methods/{hook['id']}", json={"address": "https://hooks.example/ada"}
+    )
+    bad = ada.patch(f"/api/v1/contact-methods/{hook['id']}", json={"position": 5})
+
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["label"], moved.json()["working"]) == ("bridge", False)
+    assert [m["label"] for m in methods(site, "ada", "ada")["data"]] == ["bridge", ""]
+    assert readdressed.json()["last_test"] is None and readdressed.json()["working"] is None
+    assert (bad.status_code, bad.json()["detail"]) == (422, "position: must be between 0 and 1")
+    assert ada.delete(f"/api/v1/contact-methods/{hook['id']}").json()["rules_removed"] == 0
+
+
 @pytest.mark.parametrize(
     ("body", "detail"),
     [

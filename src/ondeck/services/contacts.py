@@ -107,13 +107,13 @@ def _may_manage(actor: Person, person: Person) -> None:
         )
 
 
-def _method(work: UnitOfWork, actor: Person, contact_id: int) -> tuple[ContactRecord, Person]:
+def _method(work: UnitOfWork, actor: Person, contact_id: int) -> ContactRecord:
+    """The method, when ``actor`` may manage it."""
     record = work.contacts.get(contact_id)
     if record is None:
         raise NotFound(f"no contact method {contact_id}")
-    person = _person(work, record.user_id)
-    _may_manage(actor, person)
-    return record, person
+    _may_manage(actor, _person(work, record.user_id))
+    return record
 
 
 def hours_of(stored: HoursRecord, timezone: str) -> Hours:
@@ -162,7 +162,7 @@ def _check_method(others: Sequence[ContactRecord], kind: str, address: str, labe
 def owner_of(*, uow: UnitOfWorkFactory, actor: Person, contact_id: int) -> int:
     """The id of the person a method belongs to (when ``actor`` may manage it)."""
     with uow(read_only=True) as work:
-        record, _person_ = _method(work, actor, contact_id)
+        record = _method(work, actor, contact_id)
     return record.user_id
 
 
@@ -175,8 +175,8 @@ def add_method(
     address: str,
     label: str = "",
 ) -> ContactRecord:
-    """Add a contact method after the person's others. Rules do not use it until they say so
-    (a person without rules is paged on every method)."""
+    """Add a contact method after the person's others. Rules use it once they name it; an
+    urgency without rules uses the defaults (high: every method; low: email methods)."""
     with uow() as work:
         person = _person(work, user_id)
         _may_manage(actor, person)
@@ -205,16 +205,16 @@ def update_method(
     """Change a method's address or label (None: unchanged), or move it to ``position``
     (0: first) among the person's methods. A new address forgets the last test's outcome."""
     with uow() as work:
-        record, _person_ = _method(work, actor, contact_id)
+        record = _method(work, actor, contact_id)
         siblings = work.contacts.methods([record.user_id])[record.user_id]
         others = [m for m in siblings if m.id != record.id]
         new_address = record.address if address is None else address
         new_label = record.label if label is None else label
         _check_method(others, record.kind, new_address, new_label)
+        if position is not None and not 0 <= position < len(siblings):
+            raise Refused(f"position: must be between 0 and {len(siblings) - 1}")
         work.contacts.update(contact_id, address=new_address, label=new_label)
         if position is not None:
-            if not 0 <= position < len(siblings):
-                raise Refused(f"position: must be between 0 and {len(siblings) - 1}")
             order = [m.id for m in others]
             order.insert(position, record.id)
             work.contacts.reorder(record.user_id, order)
@@ -228,7 +228,7 @@ def remove_method(*, uow: UnitOfWorkFactory, actor: Person, contact_id: int) -> 
     """Delete a method, and the notification rules that use it (``rules_removed`` says how
     many, so the person is told)."""
     with uow() as work:
-        record, _person_ = _method(work, actor, contact_id)
+        record = _method(work, actor, contact_id)
         removed = work.contacts.remove(contact_id)
         work.commit()
     return Removed(record, removed)
@@ -338,7 +338,8 @@ def send_test(
 ) -> TestOutcome:
     """Send a test notification on one method now and keep its outcome with the method."""
     with uow(read_only=True) as work:
-        record, person = _method(work, actor, contact_id)
+        record = _method(work, actor, contact_id)
+        person = _person(work, record.user_id)
     now = clock.now()
     if record.tested_at is not None and now - record.tested_at < TEST_COOLDOWN:
         wait = int((TEST_COOLDOWN - (now - record.tested_at)).total_seconds()) + 1
