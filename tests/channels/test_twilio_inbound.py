@@ -265,7 +265,7 @@ def test_an_sms_from_an_unknown_number_is_refused_and_recorded(phones: Phones) -
     assert phones.incident(incident["id"])["status"] == "triggered"
     refused = phones.entries(incident["id"], "inbound_refused")
     assert len(refused) == 1
-    assert refused[0].startswith("Refused a sms action from +447700900999: ")
+    assert refused[0].startswith("Refused an action by sms from +447700900999: ")
 
 
 def test_an_unreadable_reply_is_answered_with_the_codes(phones: Phones) -> None:

@@ -5,8 +5,9 @@ before it accepts anything: the path ``/2010-04-01/Accounts/{AccountSid}/Message
 (or ``Calls.json``), HTTP Basic auth with the account SID and auth token, a form-encoded
 body with the fields each resource requires and an E.164 ``To``; it answers as Twilio does
 (201 with the resource's JSON, ``{"code": 21211, "message": ..., "status": 400}`` for a bad
-number, 401 code 20003 for bad credentials). A message or call whose text carries a marker like ``[twilio-500]`` is
-answered with that status, so one test's failure never leaks into another's page.
+number, 401 code 20003 for bad credentials). A message or call whose text carries a marker
+like ``[twilio-500]`` is answered with that status, so one test's failure never leaks into
+another's page.
 """
 
 from __future__ import annotations
