@@ -33,7 +33,7 @@ from ondeck.adapters.signing import (
 )
 from ondeck.adapters.twilio_callbacks import TwilioCallbacks
 from ondeck.config import Settings
-from ondeck.services.paging import Links
+from ondeck.services.delivery import Links
 from ondeck.services.phone import PhoneWebhooks
 from ondeck.services.ports import (
     CalendarSigner,

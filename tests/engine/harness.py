@@ -14,7 +14,7 @@ from ondeck.bootstrap import Container, bootstrap
 from ondeck.config import Settings
 from ondeck.domain import storm
 from ondeck.domain.model import AlertAction, AlertSignal
-from ondeck.services import incidents, ingest, paging
+from ondeck.services import delivery, incidents, ingest, paging
 from ondeck.services.ports import Delivery, DueEscalation, OutboxMessage, Page
 from tests.conftest import ROUTING_KEY, SECRET
 from tests.engine.conftest import apply_org
@@ -72,7 +72,7 @@ class Harness:
         return paging.advance_due_escalations(uow=self.container.uow, clock=self.clock)
 
     def claim(self, storm_limit: storm.Limit | None = None) -> list[OutboxMessage]:
-        return paging.claim_messages(
+        return delivery.claim_messages(
             uow=self.container.uow,
             clock=self.clock,
             sending_timeout=SENDING_TIMEOUT,
@@ -81,7 +81,7 @@ class Harness:
 
     def deliver(self, message: OutboxMessage, *, max_attempts: int = 4) -> bool:
         """Deliver one claimed message; True when a channel was called."""
-        outcome = paging.deliver(
+        outcome = delivery.deliver(
             uow=self.container.uow,
             clock=self.clock,
             channels={"email": self.email, "webhook": self.webhook, "slack": self.slack},

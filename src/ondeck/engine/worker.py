@@ -26,7 +26,7 @@ from ondeck.bootstrap import Container
 from ondeck.domain import storm
 from ondeck.engine.leader import leadership_for
 from ondeck.engine.recorder import Outcome, OutcomeRecorder
-from ondeck.services import paging
+from ondeck.services import delivery, paging
 from ondeck.services.ports import OutboxMessage
 
 log = logging.getLogger("ondeck.engine")
@@ -72,7 +72,7 @@ class Engine:
             log.info("engine %s is working", self._identity)
             if self._leadership.exclusive:
                 # Whoever held the lock before stopped or died; what it left sending is ours.
-                orphans = paging.reclaim_orphans(uow=self._c.uow, clock=self._c.clock)
+                orphans = delivery.reclaim_orphans(uow=self._c.uow, clock=self._c.clock)
                 if orphans:
                     log.warning("re-sending %d page(s) a dead engine had not finished", orphans)
         self._working = held
@@ -99,7 +99,7 @@ class Engine:
         idle = self._idle_workers()
         if not idle:
             return False
-        messages = paging.claim_messages(
+        messages = delivery.claim_messages(
             uow=self._c.uow,
             clock=self._c.clock,
             sending_timeout=self._sending_timeout,
@@ -147,22 +147,22 @@ class Engine:
 
     def _deliver_one(self, message: OutboxMessage) -> None:
         try:
-            page = paging.prepare_page(uow=self._c.uow, message=message, links=self._c.links)
+            page = delivery.prepare_page(uow=self._c.uow, message=message, links=self._c.links)
             if page is None:
                 metrics.deliveries.labels(message.kind, "cancelled").inc()
                 return
-            delivery = paging.send(channels=self._c.channels, message=message, page=page)
+            outcome = delivery.send(channels=self._c.channels, message=message, page=page)
         except Exception:
             log.exception("delivery of message %s crashed; it will be retried", message.id)
             return
-        self._recorder.put(message, delivery)
-        metrics.deliveries.labels(message.kind, "sent" if delivery.ok else "failed").inc()
-        if delivery.ok and message.level == 0 and message.loop == 0 and message.attempts == 1:
+        self._recorder.put(message, outcome)
+        metrics.deliveries.labels(message.kind, "sent" if outcome.ok else "failed").inc()
+        if outcome.ok and message.level == 0 and message.loop == 0 and message.attempts == 1:
             elapsed = self._c.clock.now() - page.created_at
             metrics.alert_to_dispatch.observe(max(elapsed.total_seconds(), 0.0))
 
     def _record(self, outcomes: Sequence[Outcome]) -> None:
-        paging.record_deliveries(
+        delivery.record_deliveries(
             uow=self._c.uow,
             clock=self._c.clock,
             outcomes=outcomes,

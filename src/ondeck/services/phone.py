@@ -17,7 +17,7 @@ from ondeck.domain.phone import (
     receipt_outcome,
     shorten,
 )
-from ondeck.services import actions, paging
+from ondeck.services import actions, delivery
 from ondeck.services.actions import Action
 from ondeck.services.errors import NotFound
 from ondeck.services.ports import Clock, UnitOfWorkFactory
@@ -173,7 +173,7 @@ def delivery_report(
     detail = f"{provider} reports {status.strip().lower()}"
     if error_code:
         detail += f" (error {error_code})"
-    return paging.record_receipt(
+    return delivery.record_receipt(
         uow=uow,
         clock=clock,
         kind=kind,
