@@ -15,21 +15,19 @@ from ondeck.adapters.channels.sms import HttpSmsGateway, SmsChannel, TwilioSms
 from ondeck.config import Settings
 from ondeck.domain.phone import SMS_LIMIT
 from ondeck.services.ports import Delivery
+from tests.channels.local_provider import Provider, Reply, Request
+from tests.channels.local_provider import local_provider as serving
 from tests.channels.twilio_fakes import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     FROM_NUMBER,
     GATEWAY_FROM,
     GATEWAY_TOKEN,
-    Provider,
-    Reply,
-    Request,
     bundle_page,
     form,
     gateway_answer,
     gateway_requests,
     sample_page,
-    serving,
     trial_page,
     twilio_answer,
     twilio_requests,

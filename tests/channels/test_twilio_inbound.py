@@ -25,17 +25,17 @@ from ondeck.bootstrap import bootstrap
 from ondeck.config import Settings
 from ondeck.web.app import create_app
 from tests.api.support import Site, fresh_database, running_site
+from tests.channels.local_provider import Provider
+from tests.channels.local_provider import local_provider as serving
 from tests.channels.twilio_fakes import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     FROM_NUMBER,
     GATEWAY_FROM,
     GATEWAY_TOKEN,
-    Provider,
     gateway_answer,
     gateway_requests,
     post_signed,
-    serving,
     sign,
     twilio_answer,
     twilio_requests,

@@ -11,16 +11,15 @@ import pytest
 
 from ondeck.adapters.channels.voice import TwilioVoiceChannel
 from ondeck.services.ports import Delivery
+from tests.channels.local_provider import Provider, Reply
+from tests.channels.local_provider import local_provider as serving
 from tests.channels.twilio_fakes import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     FROM_NUMBER,
-    Provider,
-    Reply,
     bundle_page,
     form,
     sample_page,
-    serving,
     trial_page,
     twilio_answer,
 )

@@ -1,29 +1,24 @@
 """Twilio's REST API and a generic SMS gateway as local HTTP servers, and Twilio's signing.
 
-Both run on loopback with ``serving``. The fake Twilio checks what the real one checks
-before it accepts anything: the path ``/2010-04-01/Accounts/{AccountSid}/Messages.json``
-(or ``Calls.json``), HTTP Basic auth with the account SID and auth token, a form-encoded
-body with the fields each resource requires and an E.164 ``To``; it answers as Twilio does
-(201 with the resource's JSON, ``{"code": 21211, "message": ..., "status": 400}`` for a bad
-number, 401 code 20003 for bad credentials). A message or call whose text carries a marker
-like ``[twilio-500]`` is answered with that status, so one test's failure never leaks into
-another's page.
+Both run on loopback (``tests.channels.local_provider``). The fake Twilio checks what the
+real one checks before it accepts anything: the path
+``/2010-04-01/Accounts/{AccountSid}/Messages.json`` (or ``Calls.json``), HTTP Basic auth
+with the account SID and auth token, a form-encoded body with the fields each resource
+requires and an E.164 ``To``; it answers as Twilio does (201 with the resource's JSON,
+``{"code": 21211, "message": ..., "status": 400}`` for a bad number, 401 code 20003 for
+bad credentials). A message or call whose text carries a marker like ``[twilio-500]`` is
+answered with that status, so one test's failure never leaks into another's page.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
-import json
 import re
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -32,7 +27,7 @@ from twilio.request_validator import RequestValidator
 
 from ondeck.domain.model import IncidentStatus, Urgency
 from ondeck.services.ports import Page, PageItem
-from tests.conftest import free_port
+from tests.channels.local_provider import Provider, Reply, Request
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "twilio-auth-token-0123456789abcdef"
@@ -43,110 +38,6 @@ GATEWAY_FROM = "ondeck"
 _PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/(?P<resource>Messages|Calls)\.json$")
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _MARKER = re.compile(r"\[(?:twilio|gateway)-(?P<status>[0-9]{3})\]")
-
-
-# --- a provider on loopback ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Request:
-    method: str
-    path: str
-    headers: dict[str, str]
-    """Lower-cased names."""
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    body: str = ""
-    content_type: str = "text/plain; charset=utf-8"
-
-    @classmethod
-    def json(cls, status: int, body: Any) -> Reply:
-        return cls(status, json.dumps(body), "application/json")
-
-
-@dataclass
-class Provider:
-    """A provider's HTTP API on a loopback port: ``answer`` says how it answers; every
-    request is kept, and ``fail_next`` makes it answer the next requests otherwise."""
-
-    port: int
-    answer: Callable[[Request], Reply]
-    _requests: list[Request] = field(default_factory=list)
-    _failures: list[Reply] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def fail_next(self, *replies: Reply) -> None:
-        with self._lock:
-            self._failures.extend(replies)
-
-    def handle(self, request: Request) -> Reply:
-        with self._lock:
-            self._requests.append(request)
-            failure = self._failures.pop(0) if self._failures else None
-        return failure if failure is not None else self.answer(request)
-
-    def requests(self) -> list[Request]:
-        with self._lock:
-            return list(self._requests)
-
-    def only_request(self) -> Request:
-        found = self.requests()
-        assert len(found) == 1, f"expected one request, got {len(found)}"
-        return found[0]
-
-
-def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            request = Request(
-                method=self.command,
-                path=self.path,
-                headers={name.lower(): value for name, value in self.headers.items()},
-                body=self.rfile.read(length),
-            )
-            try:
-                reply = provider.handle(request)
-            except Exception as error:  # a broken check must show, not hang the client
-                reply = Reply(599, f"fake provider failed: {error!r}")
-            payload = reply.body.encode()
-            self.send_response(reply.status)
-            self.send_header("Content-Type", reply.content_type)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            with contextlib.suppress(OSError):  # the client stopped waiting (a timeout test)
-                self.wfile.write(payload)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    return Handler
-
-
-@contextmanager
-def serving(answer: Callable[[Request], Reply]) -> Iterator[Provider]:
-    """``answer`` served on a free loopback port while in the block."""
-    provider = Provider(port=free_port(), answer=answer)
-    server = ThreadingHTTPServer(("127.0.0.1", provider.port), _handler(provider))
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield provider
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 # --- Twilio and the gateway ----------------------------------------------------------------

@@ -60,10 +60,8 @@ class Layer:
     """Empty: the layer has someone at all times; else only inside these windows."""
 
 
-def describe_days(days: frozenset[int]) -> str:
-    """``every day``, ``Mon–Fri``, ``Sat–Sun``, ``Mon, Wed``: runs of days as ranges."""
-    if days == EVERY_DAY:
-        return "every day"
+def day_runs(days: frozenset[int], *, dash: str, comma: str) -> str:
+    """Runs of consecutive weekdays as ranges: ``Mon–Fri, Sun`` (with the given marks)."""
     runs: list[list[int]] = []
     for day in sorted(days):
         if runs and runs[-1][-1] == day - 1:
@@ -71,9 +69,16 @@ def describe_days(days: frozenset[int]) -> str:
         else:
             runs.append([day])
     label = [name.capitalize() for name in WEEKDAYS]
-    return ", ".join(
-        f"{label[run[0]]}–{label[run[-1]]}" if len(run) > 1 else label[run[0]] for run in runs
+    return comma.join(
+        f"{label[run[0]]}{dash}{label[run[-1]]}" if len(run) > 1 else label[run[0]] for run in runs
     )
+
+
+def describe_days(days: frozenset[int]) -> str:
+    """``every day``, ``Mon–Fri``, ``Sat–Sun``, ``Mon, Wed``: runs of days as ranges."""
+    if days == EVERY_DAY:
+        return "every day"
+    return day_runs(days, dash="–", comma=", ")
 
 
 def describe_window(window: Window) -> str:

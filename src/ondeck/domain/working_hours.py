@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ondeck.domain.rotation import EVERY_DAY, WEEKDAYS, Window, window_spans
+from ondeck.domain.rotation import EVERY_DAY, WEEKDAYS, Window, day_runs, window_spans
 
 DEFAULT_WORKING_HOURS = (Window(days=frozenset(range(5)), start=time(9, 0), end=time(17, 0)),)
 """Mon-Fri 09:00-17:00 in the person's zone: when neither they nor their team set any."""
@@ -101,17 +101,8 @@ def parse_hours(lines: Iterable[str]) -> tuple[Window, ...]:
     return tuple(windows)
 
 
-def _day_runs(days: frozenset[int]) -> str:
-    runs: list[list[int]] = []
-    for day in sorted(days):
-        if runs and runs[-1][-1] == day - 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    label = [name.capitalize() for name in WEEKDAYS]
-    return ",".join(
-        f"{label[run[0]]}-{label[run[-1]]}" if len(run) > 1 else label[run[0]] for run in runs
-    )
+def _text_days(days: frozenset[int]) -> str:
+    return day_runs(days, dash="-", comma=",")
 
 
 def window_text(window: Window) -> str:
@@ -120,7 +111,7 @@ def window_text(window: Window) -> str:
     hours = "" if all_day else f"{window.start:%H:%M}-{window.end:%H:%M}"
     if window.days == EVERY_DAY:
         return hours or "every day"
-    return f"{_day_runs(window.days)} {hours}".strip()
+    return f"{_text_days(window.days)} {hours}".strip()
 
 
 def zone_of(name: str) -> ZoneInfo:

@@ -1,17 +1,25 @@
-"""Schema migrations with Alembic, run against an existing engine."""
+"""Schema migrations with Alembic, run against an existing engine.
+
+Alembic is imported when a migration runs, not with this module: every command line
+start would otherwise pay for it.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def _config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
@@ -19,6 +27,8 @@ def _config() -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision``; safe to run on every start."""
+    from alembic import command
+
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -27,6 +37,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def autogenerate(engine: Engine, message: str) -> None:
     """Developer helper: write a new revision from the difference to ``tables.py``."""
+    from alembic import command
+
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
