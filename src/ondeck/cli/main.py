@@ -280,8 +280,10 @@ def escalate(
     number: int,
     as_user: Annotated[str | None, typer.Option("--as", help="Record this email as actor")] = None,
 ) -> None:
-    """Page the next escalation level of incident NUMBER now (an acknowledged incident is
-    triggered again)."""
+    """Page the next escalation level of incident NUMBER now.
+
+    An acknowledged incident is triggered again; refused after the policy's last level.
+    """
     from ondeck.services import actions
 
     c = container()
@@ -300,8 +302,10 @@ def snooze(
     minutes: Annotated[int, typer.Option(help="How long, 1 to 1440 minutes")] = 60,
     as_user: Annotated[str | None, typer.Option("--as", help="Record this email as actor")] = None,
 ) -> None:
-    """Acknowledge incident NUMBER now and page again from the first level after MINUTES,
-    unless it is resolved by then."""
+    """Acknowledge incident NUMBER now and page again after MINUTES unless resolved.
+
+    When the snooze runs out the escalation starts over from its first level.
+    """
     from datetime import timedelta
 
     from ondeck.services import actions
