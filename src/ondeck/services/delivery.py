@@ -81,7 +81,9 @@ def _control_storm(
             continue
         sent = sent_by_channel.setdefault(
             (user_id, kind),
-            work.paging.recent_sends(user_id, kind, now - limit.window, now, excluding=batch),
+            work.paging.recent_sends(
+                user_id, kind, now - limit.window, now, most=limit.count, excluding=batch
+            ),
         )
         person = work.directory.person(user_id)
         who = person.name if person else f"user {user_id}"
@@ -400,7 +402,8 @@ def _record(
 
     if delivery.ok:
         work.paging.mark_sent(message.id, now, provider_ref=delivery.provider_ref)
-        work.paging.finish_bundle(message.id, state="sent", at=now)
+        if members:
+            work.paging.finish_bundle(message.id, state="sent", at=now)
         tried = f" (after {'; '.join(delivery.attempts)})" if delivery.attempts else ""
         note(timeline.NOTIFIED, f"Notified {who} by {where}{bundle}: {delivery.detail}{tried}")
         return
@@ -415,7 +418,8 @@ def _record(
         )
         return
     work.paging.mark_failed(message.id, error=delivery.detail)
-    work.paging.finish_bundle(message.id, state="failed", at=now, error=delivery.detail)
+    if members:
+        work.paging.finish_bundle(message.id, state="failed", at=now, error=delivery.detail)
     note(
         timeline.DELIVERY_FAILED, f"Delivery to {who} by {where}{bundle} failed: {delivery.detail}"
     )

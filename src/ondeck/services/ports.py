@@ -325,11 +325,12 @@ class PagingStore(Protocol):
         since: datetime,
         now: datetime,
         *,
+        most: int,
         excluding: Collection[int] = (),
     ) -> list[datetime]:
-        """When messages (bundles counting once) went to the person on ``kind`` after
-        ``since``, those being sent right now counting as ``now``, leaving out ``excluding``
-        (the batch just claimed): what storm control counts."""
+        """The ``most`` latest moments messages (bundles counting once) went to the person
+        on ``kind`` after ``since``, those being sent right now counting as ``now``, leaving
+        out ``excluding`` (the batch just claimed): all storm control needs to know."""
 
     def hold(self, message_id: int, *, until: datetime, now: datetime) -> bool:
         """Put a claimed message back in the queue until ``until`` (storm control); the

@@ -259,18 +259,27 @@ class SqlPagingStore:
         since: datetime,
         now: datetime,
         *,
+        most: int,
         excluding: Collection[int] = (),
     ) -> list[datetime]:
-        rows = self._conn.execute(
-            select(outbox.c.sent_at, outbox.c.state).where(
-                outbox.c.user_id == user_id,
-                outbox.c.kind == kind,
-                outbox.c.bundle_id.is_(None),
-                or_(outbox.c.sent_at > since, outbox.c.state == SENDING),
-                outbox.c.id.not_in(list(excluding)),
-            )
-        ).all()
-        return [now if row.state == SENDING or row.sent_at is None else row.sent_at for row in rows]
+        mine = and_(
+            outbox.c.user_id == user_id,
+            outbox.c.kind == kind,
+            outbox.c.bundle_id.is_(None),
+            outbox.c.id.not_in(list(excluding)),
+        )
+        sending = self._conn.execute(
+            select(func.count()).select_from(outbox).where(mine, outbox.c.state == SENDING)
+        ).scalar_one()
+        sent: list[datetime] = list(
+            self._conn.execute(
+                select(outbox.c.sent_at)
+                .where(mine, outbox.c.sent_at > since)
+                .order_by(outbox.c.sent_at.desc())
+                .limit(most)
+            ).scalars()
+        )
+        return ([now] * min(int(sending), most) + sent)[:most]
 
     def hold(self, message_id: int, *, until: datetime, now: datetime) -> bool:
         first = self._conn.execute(

@@ -353,7 +353,8 @@ outbox = Table(
     Column("held_at", UtcDateTime, nullable=True),
     Index("ix_outbox_state_deliver_at", "state", "deliver_at"),
     Index("ix_outbox_user_kind_sent", "user_id", "kind", "sent_at"),
-    Index("ix_outbox_user_state", "user_id", "state"),
+    Index("ix_outbox_user_kind_state", "user_id", "kind", "state", "held_at"),
+    Index("ix_outbox_bundle", "bundle_id"),
     Index("ix_outbox_schedule_sent", "schedule_id", "sent_at"),
 )
 

@@ -118,7 +118,10 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_outbox_user_kind_sent", ["user_id", "kind", "sent_at"], unique=False
         )
-        batch_op.create_index("ix_outbox_user_state", ["user_id", "state"], unique=False)
+        batch_op.create_index(
+            "ix_outbox_user_kind_state", ["user_id", "kind", "state", "held_at"], unique=False
+        )
+        batch_op.create_index("ix_outbox_bundle", ["bundle_id"], unique=False)
 
     with op.batch_alter_table("services", schema=None) as batch_op:
         batch_op.add_column(
@@ -156,7 +159,8 @@ def downgrade() -> None:
         batch_op.drop_column("chat_channel")
 
     with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index("ix_outbox_user_state")
+        batch_op.drop_index("ix_outbox_bundle")
+        batch_op.drop_index("ix_outbox_user_kind_state")
         batch_op.drop_index("ix_outbox_user_kind_sent")
         batch_op.alter_column(
             "user_id",
