@@ -179,6 +179,30 @@ def test_the_acknowledge_button_acknowledges_as_the_signed_in_user(site: Server)
     assert [e["message"] for e in acknowledged] == [f"Acknowledged by {EMAIL} via web"]
 
 
+def test_snooze_and_escalate_buttons_act_and_the_page_lists_the_messages(site: Server) -> None:
+    with httpx.Client(base_url=site.url) as client:
+        sign_in(client)
+        number, _ = _new_incident(site, client)
+        token = csrf_from(client.get(f"/incidents/{number}").text)
+        snoozed = client.post(
+            f"/incidents/{number}/snooze", data={"csrf_token": token, "minutes": "15"}
+        )
+        after_snooze = client.get(snoozed.headers["location"]).text
+        escalated = client.post(f"/incidents/{number}/escalate", data={"csrf_token": token})
+        after_escalate = client.get(escalated.headers["location"]).text
+        unknown = client.post(f"/incidents/{number}/shrug", data={"csrf_token": token})
+        timeline = client.get(f"/incidents/{number}/timeline.json").json()
+
+    assert (snoozed.status_code, escalated.status_code) == (303, 303)
+    assert f"Snoozed #{number} (" in after_snooze
+    assert f"Escalated #{number} (" in after_escalate
+    assert 'class="notifications"' in after_escalate  # the delivery states panel
+    assert unknown.status_code == 422
+    kinds = [entry["kind"] for entry in timeline["entries"]]
+    assert "acknowledged" in kinds and "escalated_manually" in kinds
+    assert timeline["status"] == "triggered"
+
+
 def test_acknowledging_a_resolved_incident_says_why_with_409(site: Server) -> None:
     with httpx.Client(base_url=site.url) as client:
         sign_in(client)
