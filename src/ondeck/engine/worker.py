@@ -26,7 +26,7 @@ from ondeck.bootstrap import Container
 from ondeck.domain import storm
 from ondeck.engine.leader import leadership_for
 from ondeck.engine.recorder import Outcome, OutcomeRecorder
-from ondeck.services import delivery, paging
+from ondeck.services import command, delivery, paging
 from ondeck.services.ports import OutboxMessage
 
 log = logging.getLogger("ondeck.engine")
@@ -85,8 +85,9 @@ class Engine:
     def run_once(self) -> bool:
         """One pass over both kinds of work; True when it found some."""
         fired = self._fire()
+        reminded = command.remind_overdue_can(uow=self._c.uow, clock=self._c.clock) > 0
         claimed = self._claim()
-        return fired or claimed
+        return fired or reminded or claimed
 
     def _fire(self) -> bool:
         due = paging.advance_due_escalations(uow=self._c.uow, clock=self._c.clock)
@@ -119,17 +120,20 @@ class Engine:
         finished delivery does not also open a transaction to look for escalations.
         """
         due = paging.due_times(uow=self._c.uow)
+        reminder = command.next_reminder_due(uow=self._c.uow)
         now = self._c.clock.now()
         worked = False
         if due.escalation is not None and due.escalation <= now:
             worked = self._fire() or worked
+        if reminder is not None and reminder <= now:
+            worked = command.remind_overdue_can(uow=self._c.uow, clock=self._c.clock) > 0 or worked
         if due.message is not None and due.message <= now:
             worked = self._claim() or worked
         if worked:
             return None
         waits = [
             (moment - now).total_seconds()
-            for moment in (due.escalation, due.message)
+            for moment in (due.escalation, due.message, reminder)
             if moment is not None and moment > now
         ]
         if due.message is not None and due.message <= now:

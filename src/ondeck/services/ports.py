@@ -25,6 +25,9 @@ from ondeck.domain.model import (
 from ondeck.domain.org import OrgSpec
 from ondeck.domain.rotation import Window
 from ondeck.domain.schedules import Away, AwayKind, Override, Schedule
+from ondeck.domain.severity import LossEstimate, Response
+from ondeck.domain.severity import Severity as LossSeverity
+from ondeck.domain.stages import Stage
 from ondeck.domain.trades import Period, Trade, TradeKind, TradeRequest, TradeStatus
 
 
@@ -758,6 +761,7 @@ class UnitOfWork(Protocol):
     org: OrgStore
     schedules: ScheduleStore
     contacts: ContactStore
+    command: IncidentCommandStore
 
     def __enter__(self) -> Self: ...
 
@@ -882,3 +886,135 @@ class Wakeup(Protocol):
         """Block until signalled or ``timeout`` seconds pass; True when signalled."""
 
     def notify(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class CommandRecord:
+    """A major incident's command state: who declared it, its heads, stage and severity."""
+
+    incident_id: int
+    declared_at: datetime
+    declared_by: str
+    manager_id: int | None
+    engineer_id: int | None
+    experts: tuple[str, ...]
+    rca_owner: str
+    stage: Stage
+    stage_at: datetime
+    severity: LossSeverity | None
+    response: Response | None
+    next_can_due: datetime
+
+
+@dataclass(frozen=True)
+class StageTransitionRecord:
+    id: int
+    incident_id: int
+    source: Stage | None
+    """None for the move into the first stage, when the incident was declared."""
+    target: Stage
+    at: datetime
+    by: str
+    reason: str
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CanReportRecord:
+    id: int
+    incident_id: int
+    at: datetime
+    author: str
+    stage: Stage
+    conditions: str
+    actions: str
+    needs: str
+    next_due: datetime
+
+
+@dataclass(frozen=True)
+class LossEstimateRecord:
+    id: int
+    incident_id: int
+    at: datetime
+    by: str
+    estimate: LossEstimate
+    severity: LossSeverity
+    response: Response
+    note: str
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    incident_id: int
+    due_at: datetime
+
+
+class IncidentCommandStore(Protocol):
+    """Major incidents: declarations, stage moves, CAN reports, loss estimates, reminders."""
+
+    def get(self, incident_id: int, *, lock: bool = False) -> CommandRecord | None: ...
+
+    def declare(self, record: CommandRecord) -> None: ...
+
+    def save(self, record: CommandRecord) -> None:
+        """Replace the stored command state of ``record.incident_id`` with ``record``."""
+
+    def add_transition(
+        self,
+        incident_id: int,
+        *,
+        source: Stage | None,
+        target: Stage,
+        at: datetime,
+        by: str,
+        reason: str,
+        missing: tuple[str, ...],
+    ) -> None: ...
+
+    def transitions(self, incident_id: int) -> list[StageTransitionRecord]:
+        """Oldest first."""
+
+    def add_can_report(
+        self,
+        incident_id: int,
+        *,
+        at: datetime,
+        author: str,
+        stage: Stage,
+        conditions: str,
+        actions: str,
+        needs: str,
+        next_due: datetime,
+    ) -> int: ...
+
+    def can_reports(self, incident_id: int) -> list[CanReportRecord]:
+        """Oldest first."""
+
+    def add_loss_estimate(
+        self,
+        incident_id: int,
+        *,
+        at: datetime,
+        by: str,
+        estimate: LossEstimate,
+        severity: LossSeverity,
+        response: Response,
+        note: str,
+    ) -> int: ...
+
+    def loss_estimates(self, incident_id: int) -> list[LossEstimateRecord]:
+        """Oldest first."""
+
+    def set_reminder(self, incident_id: int, due_at: datetime) -> None:
+        """Create or move the incident's CAN reminder timer."""
+
+    def cancel_reminder(self, incident_id: int) -> None: ...
+
+    def claim_due_reminders(self, now: datetime, limit: int) -> list[DueReminder]:
+        """Due reminder timers, locked (``SKIP LOCKED``) until the unit of work ends."""
+
+    def next_reminder_due(self) -> datetime | None: ...
+
+    def paged_user_ids(self, incident_id: int) -> set[int]:
+        """Everyone a message about the incident was queued for."""

@@ -16,6 +16,7 @@ from typing import Any, Self
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import Connection
 
+from ondeck.adapters.db.command import SqlIncidentCommandStore
 from ondeck.adapters.db.contacts import SqlContactStore
 from ondeck.adapters.db.directory import SqlDirectoryStore
 from ondeck.adapters.db.incidents import SqlIncidentStore
@@ -25,6 +26,7 @@ from ondeck.adapters.db.rosters import SqlScheduleStore
 from ondeck.services.ports import (
     ContactStore,
     DirectoryStore,
+    IncidentCommandStore,
     IncidentStore,
     OrgStore,
     PagingStore,
@@ -108,6 +110,7 @@ class SqlUnitOfWork:
         self.org: OrgStore = SqlOrgStore(self._conn)
         self.schedules: ScheduleStore = SqlScheduleStore(self._conn)
         self.contacts: ContactStore = SqlContactStore(self._conn)
+        self.command: IncidentCommandStore = SqlIncidentCommandStore(self._conn)
         return self
 
     def __exit__(

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -404,4 +405,80 @@ inbound_refusals = Table(
     Column("sender", String(320), nullable=False),
     Column("incident_id", ForeignKey("incidents.id", ondelete="SET NULL"), nullable=True),
     Column("reason", Text, nullable=False),
+)
+
+# Major incidents (incident command): the declaration, stage, roles and severity of each.
+incident_command = Table(
+    "incident_command",
+    metadata,
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("declared_at", UtcDateTime, nullable=False),
+    Column("declared_by", String(320), nullable=False),
+    Column("manager_id", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("engineer_id", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("experts", JSON, nullable=False),
+    Column("rca_owner", String(320), nullable=False, server_default=""),
+    Column("stage", String(20), nullable=False),
+    Column("stage_at", UtcDateTime, nullable=False),
+    Column("severity", String(10), nullable=True),
+    Column("response", String(30), nullable=True),
+    Column("next_can_due", UtcDateTime, nullable=False),
+)
+
+stage_transitions = Table(
+    "stage_transitions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("from_stage", String(20), nullable=True),
+    Column("to_stage", String(20), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("by", String(320), nullable=False),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("missing", JSON, nullable=False),
+)
+
+can_reports = Table(
+    "can_reports",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("at", UtcDateTime, nullable=False),
+    Column("author", String(320), nullable=False),
+    Column("stage", String(20), nullable=False),
+    Column("conditions", Text, nullable=False),
+    Column("actions", Text, nullable=False),
+    Column("needs", Text, nullable=False),
+    Column("next_due", UtcDateTime, nullable=False),
+)
+
+loss_estimates = Table(
+    "loss_estimates",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("at", UtcDateTime, nullable=False),
+    Column("by", String(320), nullable=False),
+    Column("cost_per_hour", Float, nullable=False),
+    Column("revenue_per_hour", Float, nullable=False),
+    Column("users_affected", BigInteger, nullable=False),
+    Column("security_impact", Boolean, nullable=False),
+    Column("journey", String(20), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("response", String(30), nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+)
+
+# The CAN reminder timer of each major incident: one row, claimed when due.
+can_reminders = Table(
+    "can_reminders",
+    metadata,
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("due_at", UtcDateTime, nullable=False, index=True),
 )
