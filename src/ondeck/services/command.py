@@ -169,7 +169,7 @@ def change_stage(
     try:
         target = stages.parse_stage(stage)
     except stages.UnknownStage as error:
-        raise BadInput("stage", str(error)) from error
+        raise BadInput("stage", f"stage: {error}") from error
     now = clock.now()
     with uow() as work:
         incident, record = _participant(work, incident_id, actor)

@@ -18,6 +18,7 @@ from ondeck.services import paging
 from ondeck.web import (
     api,
     calendar,
+    command_api,
     contacts_api,
     ingest,
     integrations_mattermost,
@@ -54,6 +55,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(schedules_api.router)
     app.include_router(schedule_changes_api.router)
     app.include_router(contacts_api.router)
+    app.include_router(command_api.router)
     app.include_router(calendar.api)
     app.include_router(calendar.feeds)
     app.include_router(links.router)
