@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from ondeck.cli import command
 from ondeck.cli.away import away_app
 from ondeck.cli.common import container, fail, in_zone, out, problem, read_time
 from ondeck.cli.contacts import contact_app
@@ -48,6 +49,7 @@ app.add_typer(away_app, name="away")
 app.add_typer(report_app, name="report")
 app.add_typer(contact_app, name="contact")
 user_app.command("calendar")(user_calendar)
+command.register(app)
 
 
 def _logging(level: str) -> None:

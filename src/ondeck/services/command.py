@@ -88,8 +88,8 @@ def declare(
 ) -> CommandState:
     """Declare a major incident from an existing incident, in Detect.
 
-    The incident manager is ``manager`` (an email) or else the declarer; the incident
-    engineer is ``engineer`` or else whoever acknowledged it, when that is someone else.
+    The incident manager is ``manager`` (an email) or else the declarer (if a user); the
+    incident engineer is ``engineer`` or else whoever acknowledged it, if someone else.
     The first CAN report is due one High period later. Observers may not declare;
     declaring twice is refused (InvalidTransition); an unknown email is BadInput.
     """
@@ -101,7 +101,10 @@ def declare(
             raise Forbidden("observers may not declare major incidents")
         if work.command.get(incident_id) is not None:
             raise InvalidTransition(f"incident #{incident_id} is already a major incident")
-        manager_id = _user_id(work, "manager", manager) if manager else actor.id
+        if manager:
+            manager_id: int | None = _user_id(work, "manager", manager)
+        else:  # the declarer, when they are a user (the CLI's own admin is not)
+            manager_id = actor.id if work.directory.person(actor.id) is not None else None
         engineer_id = _user_id(work, "engineer", engineer) if engineer else None
         if engineer_id is None and incident.acknowledged_by:
             acknowledger = work.directory.person_by_email(incident.acknowledged_by)
