@@ -6,12 +6,15 @@ placeholder secret key, an SMTP URL that is not ``smtp://``, a base URL without 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ondeck.domain.can import Cadence
 from ondeck.domain.phone import parse_routes
+from ondeck.domain.severity import InvalidEstimate, Thresholds
 
 PLACEHOLDER_SECRETS = frozenset({"", "changethis", "changeme", "secret"})
 
@@ -72,6 +75,44 @@ class Settings(BaseSettings):
     # ``notify_window_seconds``; beyond that, pages wait and go out bundled.
     notify_limit: int = Field(default=3, ge=1, le=100_000)
     notify_window_seconds: int = Field(default=60, ge=1, le=3600)
+
+    # Major incidents: the loss per hour and users affected from which severity is High or
+    # Medium, and how often CAN reports are due at each severity.
+    severity_high_loss_per_hour: float = Field(default=10_000.0, ge=0, le=1e12)
+    severity_medium_loss_per_hour: float = Field(default=1_000.0, ge=0, le=1e12)
+    severity_high_users: int = Field(default=1_000, ge=0)
+    severity_medium_users: int = Field(default=100, ge=0)
+    can_high_minutes: int = Field(default=30, ge=1, le=10_080)
+    can_medium_minutes: int = Field(default=120, ge=1, le=10_080)
+    can_low_minutes: int = Field(default=1_440, ge=1, le=10_080)
+
+    @model_validator(mode="after")
+    def _severity_thresholds_in_order(self) -> Settings:
+        try:
+            _ = self.severity_thresholds  # built to be checked: medium must not exceed high
+        except InvalidEstimate as error:
+            high = error.field.replace("medium", "high").upper()
+            raise ValueError(
+                f"ONDECK_SEVERITY_{error.field.upper()} must not exceed ONDECK_SEVERITY_{high}"
+            ) from error
+        return self
+
+    @property
+    def severity_thresholds(self) -> Thresholds:
+        return Thresholds(
+            high_loss_per_hour=self.severity_high_loss_per_hour,
+            medium_loss_per_hour=self.severity_medium_loss_per_hour,
+            high_users=self.severity_high_users,
+            medium_users=self.severity_medium_users,
+        )
+
+    @property
+    def can_cadence(self) -> Cadence:
+        return Cadence(
+            high=timedelta(minutes=self.can_high_minutes),
+            medium=timedelta(minutes=self.can_medium_minutes),
+            low=timedelta(minutes=self.can_low_minutes),
+        )
 
     @field_validator("secret_key")
     @classmethod

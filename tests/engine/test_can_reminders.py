@@ -14,7 +14,7 @@ from ondeck.services.actions import Action, act
 from ondeck.services.ports import Person
 from ondeck.services.timeline import CAN_OVERDUE
 from tests.engine.conftest import ADA, org_document
-from tests.engine.harness import Harness
+from tests.engine.harness import Harness, running_harness
 
 
 def ada(harness: Harness) -> Person:
@@ -117,3 +117,25 @@ def test_reminders_stop_once_the_incident_reaches_review(harness: Harness) -> No
     harness.clock.advance(hours=2)
     assert remind(harness) == 0
     assert CAN_OVERDUE not in harness.kinds(incident_id)
+
+
+def test_the_cadence_is_an_organisation_setting(database_url: str) -> None:
+    with running_harness(database_url, can_high_minutes=10) as harness:
+        policy = command.Policy(cadence=harness.container.settings.can_cadence)
+        harness.apply(org_document(first="1h", second="1h"))
+        incident_id = harness.trigger("cadence")
+        command.declare(
+            uow=harness.container.uow,
+            clock=harness.clock,
+            incident_id=incident_id,
+            actor=ada(harness),
+            policy=policy,
+        )
+        harness.clock.advance(minutes=10)
+        engine = Engine(harness.container)
+        try:
+            assert engine.run_once()
+        finally:
+            engine.stop()
+            engine._pool.shutdown(wait=True)
+        assert harness.kinds(incident_id).count(CAN_OVERDUE) == 1

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from ondeck.bootstrap import Container
 from ondeck.cli.common import acting, container, fail, refusals, say
 from ondeck.domain.errors import InvalidTransition
 from ondeck.services import command
@@ -24,6 +25,10 @@ def register(app: typer.Typer) -> None:
     app.command()(stage)
     app.command("can")(can_report)
     app.command()(loss)
+
+
+def _policy(c: Container) -> command.Policy:
+    return command.Policy(c.settings.severity_thresholds, c.settings.can_cadence)
 
 
 def _show(state: CommandState) -> None:
@@ -57,6 +62,7 @@ def declare(
         try:
             state = command.declare(
                 uow=c.uow,
+                policy=_policy(c),
                 clock=c.clock,
                 incident_id=number,
                 actor=actor,
@@ -114,6 +120,7 @@ def can_report(
         try:
             report = command.post_can_report(
                 uow=c.uow,
+                policy=_policy(c),
                 clock=c.clock,
                 incident_id=number,
                 actor=actor,
@@ -145,6 +152,7 @@ def loss(
         try:
             estimate = command.add_loss_estimate(
                 uow=c.uow,
+                policy=_policy(c),
                 clock=c.clock,
                 incident_id=number,
                 actor=actor,

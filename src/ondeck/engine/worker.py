@@ -59,6 +59,7 @@ class Engine:
         self._storm_limit = storm.Limit(
             settings.notify_limit, timedelta(seconds=settings.notify_window_seconds)
         )
+        self._command_policy = command.Policy(settings.severity_thresholds, settings.can_cadence)
         self._recorder = OutcomeRecorder(self._record, recorded=container.wakeup.notify)
 
     @property
@@ -85,7 +86,7 @@ class Engine:
     def run_once(self) -> bool:
         """One pass over both kinds of work; True when it found some."""
         fired = self._fire()
-        reminded = command.remind_overdue_can(uow=self._c.uow, clock=self._c.clock) > 0
+        reminded = self._remind()
         claimed = self._claim()
         return fired or reminded or claimed
 
@@ -95,6 +96,10 @@ class Engine:
         for item in due:
             metrics.escalation_lateness.observe(max((now - item.due_at).total_seconds(), 0.0))
         return bool(due)
+
+    def _remind(self) -> bool:
+        policy = self._command_policy
+        return command.remind_overdue_can(uow=self._c.uow, clock=self._c.clock, policy=policy) > 0
 
     def _claim(self) -> bool:
         idle = self._idle_workers()
@@ -126,7 +131,7 @@ class Engine:
         if due.escalation is not None and due.escalation <= now:
             worked = self._fire() or worked
         if reminder is not None and reminder <= now:
-            worked = command.remind_overdue_can(uow=self._c.uow, clock=self._c.clock) > 0 or worked
+            worked = self._remind() or worked
         if due.message is not None and due.message <= now:
             worked = self._claim() or worked
         if worked:
