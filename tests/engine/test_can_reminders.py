@@ -139,3 +139,16 @@ def test_the_cadence_is_an_organisation_setting(database_url: str) -> None:
             engine.stop()
             engine._pool.shutdown(wait=True)
         assert harness.kinds(incident_id).count(CAN_OVERDUE) == 1
+
+
+def test_the_reminder_reaches_the_manager_although_the_incident_is_acknowledged(
+    harness: Harness,
+) -> None:
+    incident_id = declared(harness)
+    harness.clock.advance(minutes=30)
+    assert remind(harness) == 1
+    for message in harness.claim():
+        assert harness.deliver(message)
+    reminders = [p for p in harness.email.pages if p.incident_title.startswith("CAN report")]
+    assert [(p.address, p.incident_id) for p in reminders] == [(ADA, incident_id)]
+    assert reminders[0].incident_title == "CAN report overdue: Down"

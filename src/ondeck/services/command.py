@@ -33,6 +33,9 @@ from ondeck.services.ports import (
 )
 
 REMINDER_BATCH = 100
+REMINDER_LEVEL = -1
+"""The escalation level of a CAN reminder in the outbox: no level of the policy, so delivery
+sends it whatever the incident's status (pages stop once someone acknowledges)."""
 
 
 @dataclass(frozen=True)
@@ -449,7 +452,7 @@ def _remind(
                     contact_method_id=method.id,
                     kind=method.kind,
                     address=method.address,
-                    level=0,
+                    level=REMINDER_LEVEL,
                     loop=0,
                     deliver_at=now,
                 )

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from ondeck.domain import storm
 from ondeck.domain.model import IncidentStatus
 from ondeck.services import timeline
+from ondeck.services.command import REMINDER_LEVEL
 from ondeck.services.ports import (
     Channel,
     Clock,
@@ -216,6 +217,8 @@ def prepare_page(*, uow: UnitOfWorkFactory, message: OutboxMessage, links: Links
         for incident_id in dict.fromkeys(carried)
         if incident_id in found and found[incident_id].status is IncidentStatus.TRIGGERED
     ]
+    if message.level == REMINDER_LEVEL and message.incident_id in found:
+        paging = [found[message.incident_id]]  # a CAN reminder goes out whatever the status
     if not paging or person is None:
         with uow() as work:
             reason = "cancelled: incident no longer triggered"
@@ -224,6 +227,8 @@ def prepare_page(*, uow: UnitOfWorkFactory, message: OutboxMessage, links: Links
             work.commit()
         return None
     page = _page_for(paging[0], person, message, links)
+    if message.level == REMINDER_LEVEL:
+        page = replace(page, incident_title=f"CAN report overdue: {page.incident_title}")
     if not members:
         return page
     items = tuple(
