@@ -140,6 +140,18 @@ def test_a_major_incident_runs_through_every_stage_to_action_items(site: Site) -
     assert body["time_to_mitigate_seconds"] is not None
     assert body["time_to_repair_seconds"] is not None
     assert kinds(site, incident_id).count("stage_changed") == 7
+    moves = site.as_("sam").get(f"/api/v1/incidents/{incident_id}/stages").json()["data"]
+    assert [move["target"] for move in moves] == [
+        "detect",
+        "assemble",
+        "verify",
+        "dispatch",
+        "mitigate",
+        "repair",
+        "review",
+        "action_items",
+    ]
+    assert moves[0]["source"] is None and moves[1]["by"] == "grace@example.com"
 
 
 def test_revising_the_estimate_changes_severity_and_response_both_on_the_timeline(
@@ -188,6 +200,9 @@ def test_skipping_stages_without_a_reason_is_refused_and_with_one_is_recorded(
     assert moved["actor"] == "grace@example.com"
     assert "moved on without first_can_report" in moved["message"]
     assert "obvious fix" in moved["message"]
+    moves = site.as_("ada").get(f"/api/v1/incidents/{incident_id}/stages").json()["data"]
+    assert moves[-1]["missing"] == ["first_can_report", "severity_set", "experts_named"]
+    assert moves[-1]["reason"] == "obvious fix, apply it now"
 
 
 def test_going_back_needs_a_reason(site: Site) -> None:

@@ -398,6 +398,7 @@ def loss_estimates(*, uow: UnitOfWorkFactory, incident_id: int) -> list[LossEsti
 
 
 def stage_history(*, uow: UnitOfWorkFactory, incident_id: int) -> list[StageTransitionRecord]:
+    """Every stage move, oldest first, from the declaration on (NotFound, NotDeclared)."""
     with uow(read_only=True) as work:
         _command(work, incident_id)
         return work.command.transitions(incident_id)

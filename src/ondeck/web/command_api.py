@@ -27,6 +27,8 @@ from ondeck.web.command_schemas import (
     LossEstimatePublic,
     LossEstimatesPublic,
     StageChange,
+    StageTransitionPublic,
+    StageTransitionsPublic,
 )
 from ondeck.web.deps import ApiUser, ContainerDep
 from ondeck.web.errors import documented, service_errors
@@ -184,3 +186,12 @@ async def list_loss_estimates(
     """Every loss estimate with the severity it gave, oldest first."""
     found = await _call(command.loss_estimates, uow=container.uow, incident_id=incident_id)
     return LossEstimatesPublic(data=[LossEstimatePublic.of(item) for item in found])
+
+
+@router.get("/stages", response_model=StageTransitionsPublic, responses=_READ)
+async def list_stage_transitions(
+    container: ContainerDep, _user: ApiUser, incident_id: int
+) -> StageTransitionsPublic:
+    """Every stage move with its time, actor, reason and the checklist items it skipped."""
+    found = await _call(command.stage_history, uow=container.uow, incident_id=incident_id)
+    return StageTransitionsPublic(data=[StageTransitionPublic.of(move) for move in found])

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from ondeck.services.command import CommandState
-from ondeck.services.ports import CanReportRecord, LossEstimateRecord
+from ondeck.services.ports import CanReportRecord, LossEstimateRecord, StageTransitionRecord
 
 TEXT = 10_000
 
@@ -175,3 +175,30 @@ class CommandPublic(BaseModel):
                 else None
             ),
         )
+
+
+class StageTransitionPublic(BaseModel):
+    id: int
+    source: str | None
+    """None for the move into Detect when the incident was declared."""
+    target: str
+    at: datetime
+    by: str
+    reason: str
+    missing: list[str]
+
+    @classmethod
+    def of(cls, record: StageTransitionRecord) -> StageTransitionPublic:
+        return cls(
+            id=record.id,
+            source=record.source.value if record.source else None,
+            target=record.target.value,
+            at=record.at,
+            by=record.by,
+            reason=record.reason,
+            missing=list(record.missing),
+        )
+
+
+class StageTransitionsPublic(BaseModel):
+    data: list[StageTransitionPublic]
