@@ -235,10 +235,39 @@ def ondeck_env(database_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
+CLI_IN_PROCESS = os.environ.get("ONDECK_TEST_CLI", "in-process") != "subprocess"
+"""``run_cli`` runs commands in this process unless ``ONDECK_TEST_CLI=subprocess``."""
+_LONG_RUNNING = frozenset({"serve", "engine"})
+"""Commands that run until stopped (and set signal handlers): always a real process."""
+_IN_PROCESS = threading.Lock()
+"""sys.argv, the standard streams, os.environ and the working directory belong to the whole
+process: commands run in it one at a time, even when tests run them from several threads."""
+
+
 def run_cli(
     env: dict[str, str], *args: str, input_text: str | None = None, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
+    """``ondeck ARGS`` with exactly ``env`` as its environment, in ``WORKDIR``.
+
+    By default the command runs in this process (see ``run_cli_in_process``): the same entry
+    point, argument parsing, output and exit codes, without a new interpreter's start-up.
+    """
+    if CLI_IN_PROCESS and not (args and args[0] in _LONG_RUNNING):
+        result = run_cli_in_process(env, *args, input_text=input_text)
+    else:
+        result = run_cli_process(env, *args, input_text=input_text)
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"ondeck {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
+        )
+    return result
+
+
+def run_cli_process(
+    env: dict[str, str], *args: str, input_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m ondeck.cli ARGS`` as a real process: the installed entry point itself."""
+    return subprocess.run(
         [sys.executable, "-m", "ondeck.cli", *args],
         env=env,
         input=input_text,
@@ -247,11 +276,104 @@ def run_cli(
         timeout=120,
         cwd=WORKDIR,
     )
-    if check and result.returncode != 0:
-        raise AssertionError(
-            f"ondeck {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
-        )
-    return result
+
+
+@contextmanager
+def _working_directory(path: Path) -> Iterator[None]:
+    before = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+@contextmanager
+def _closing_containers() -> Iterator[None]:
+    """Close every container a command bootstraps once it returns, as the end of its process
+    would: no connection outlives the command (a database with one open cannot be dropped)."""
+    from ondeck.bootstrap import Container, bootstrap
+    from ondeck.cli import common
+
+    made: list[Container] = []
+
+    def tracked(*args: Any, **kwargs: Any) -> Container:
+        container = bootstrap(*args, **kwargs)
+        made.append(container)
+        return container
+
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(common, "bootstrap", tracked)
+            yield
+    finally:
+        for container in made:
+            container.close()
+
+
+@contextmanager
+def _unhandled_logs_to_stderr() -> Iterator[None]:
+    """In its own process a command has no logging handlers, so records of level WARNING and
+    up reach stderr through ``logging.lastResort``; here pytest's handlers would take them."""
+    import logging
+
+    root = logging.getLogger()
+    last_resort = logging.lastResort
+    if last_resort is None or root.handlers == []:
+        yield
+        return
+    root.addHandler(last_resort)
+    try:
+        yield
+    finally:
+        root.removeHandler(last_resort)
+
+
+def run_cli_in_process(
+    env: dict[str, str], *args: str, input_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """What ``python -m ondeck.cli ARGS`` does, in this process: ``ondeck.cli.main.run()`` with
+    ``sys.argv``, stdin, stdout and stderr replaced, ``os.environ`` exactly ``env`` (variables
+    not in it are removed for the call, so none of this process's ONDECK_* leak in), in
+    ``WORKDIR`` (so only a ``.env`` there is read), and an uncaught exception printed with its
+    traceback and exit status 1, as the interpreter would."""
+    import traceback
+
+    from click.testing import CliRunner
+
+    from ondeck.cli.main import run
+
+    overrides: dict[str, str | None] = {k: None for k in os.environ if k not in env}
+    overrides.update(env)
+    runner = CliRunner()
+    argv = sys.argv
+    with (
+        _IN_PROCESS,
+        runner.isolation(input=input_text, env=overrides) as (stdout, stderr, _),
+        _working_directory(WORKDIR),
+        _closing_containers(),
+        _unhandled_logs_to_stderr(),
+    ):
+        sys.argv = ["ondeck", *args]
+        try:
+            run()
+            code = 0
+        except SystemExit as exit_:
+            if exit_.code is None or isinstance(exit_.code, int):
+                code = exit_.code or 0
+            else:
+                sys.stderr.write(f"{exit_.code}\n")
+                code = 1
+        except Exception:
+            traceback.print_exc()
+            code = 1
+        finally:
+            sys.argv = argv
+            sys.stdout.flush()
+            sys.stderr.flush()
+        out_text = stdout.getvalue().decode(runner.charset)
+        err_text = stderr.getvalue().decode(runner.charset, "replace")
+    return subprocess.CompletedProcess(["ondeck", *args], code, out_text, err_text)
 
 
 @dataclass

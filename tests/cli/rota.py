@@ -52,7 +52,8 @@ def weekly_holder(at: datetime) -> str:
 def run_many(
     env: dict[str, str], *commands: tuple[str, ...]
 ) -> list[subprocess.CompletedProcess[str]]:
-    """Run commands that do not depend on each other side by side (each is a process)."""
+    """Run commands that do not depend on each other side by side (as processes they overlap;
+    run in this process, as ``run_cli`` does by default, they take turns)."""
     with ThreadPoolExecutor(max_workers=4) as pool:
         return list(pool.map(lambda args: run_cli(env, *args, check=False), commands))
 

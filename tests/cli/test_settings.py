@@ -6,14 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ondeck_env, run_cli
+from tests.conftest import ondeck_env, run_cli, run_cli_process
 
 COMMANDS = ["serve", "engine", "db", "apply", "export", "demo", "oncall", "incidents", "ack"]
 COMMANDS += ["resolve", "token"]
 
 
 def test_help_lists_every_command(tmp_path: Path) -> None:
-    result = run_cli(ondeck_env(f"sqlite:///{tmp_path / 'ondeck.db'}"), "--help")
+    """The installed entry point itself, in a process of its own."""
+    result = run_cli_process(ondeck_env(f"sqlite:///{tmp_path / 'ondeck.db'}"), "--help")
 
     listed = {line.strip("│ ").split(" ")[0] for line in result.stdout.splitlines()}
     assert set(COMMANDS) <= listed, result.stdout
