@@ -89,17 +89,21 @@ def _control_storm(
         person = work.directory.person(user_id)
         who = person.name if person else f"user {user_id}"
         carrier: OutboxMessage | None = None
+        carried: dict[int, list[OutboxMessage]] = {}  # each carrier here and what it bundles
         for message in group:
-            release = storm.release_at(sent, limit, now)
             if carrier is not None and (carrier.held or message.held):
                 work.paging.bundle_into(carrier.id, [message.id])
-            elif release is None:
+                carried[carrier.id].append(message)
+                continue
+            release = storm.release_at(sent, limit, now)
+            if release is None:
                 sent.append(now)
                 carrier = message
                 carriers.append(message)
-                work.paging.bundle_held(message)
+                carried[message.id] = work.paging.bundle_held(message)
             elif carrier is not None:
                 work.paging.bundle_into(carrier.id, [message.id])
+                carried[carrier.id].append(message)
             else:
                 if work.paging.hold(message.id, until=release, now=now):
                     entries.append(_held_entry(message, who, len(sent), limit, release, now))
@@ -110,11 +114,9 @@ def _control_storm(
                         _held_entry(queued, who, len(sent), limit, release, now)
                         for queued in waiting
                     ]
-        for sending in carriers:
-            if sending.user_id == user_id and sending.kind == kind:
-                members = work.paging.bundle_members(sending.id)
-                if members:
-                    entries += _bundled_entries(sending, members, who, now)
+        for sending in group:
+            if carried.get(sending.id):
+                entries += _bundled_entries(sending, carried[sending.id], who, now)
     work.incidents.add_timeline_many(entries)
     return carriers
 
