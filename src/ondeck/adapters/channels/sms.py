@@ -93,13 +93,13 @@ class HttpSmsGateway:
         self._url = url
         self._token = token
         self._sender = sender
-        self._timeout = timeout
+        self._client = httpx.Client(timeout=timeout, follow_redirects=False)
 
     def send_text(self, *, to: str, text: str, reference: str) -> Delivery:
         body = {"to": to, "from": self._sender, "text": text, "reference": reference}
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
         try:
-            response = httpx.post(self._url, json=body, headers=headers, timeout=self._timeout)
+            response = self._client.post(self._url, json=body, headers=headers)
         except httpx.HTTPError as error:
             return Delivery(ok=False, detail=f"{type(error).__name__}: {error}".rstrip(": "))
         if response.is_success:
