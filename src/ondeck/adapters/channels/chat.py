@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from ondeck.adapters.channels.webhook import http_delivery, unreachable
+from ondeck.adapters.channels.webhook import http_delivery, said, unreachable
 from ondeck.services.ports import Delivery, Page, PageItem
 
 TEAMS_BUDGET = 20_000
@@ -39,13 +39,7 @@ COLOURS = {"high": "#b42318", "low": "#f79009", "test": "#1570ef"}
 
 def _said(response: httpx.Response) -> str:
     """What a provider said about a failure: its JSON ``message`` or the start of its text."""
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text.strip()[:200]
-    if isinstance(body, dict) and isinstance(body.get("message"), str):
-        return str(body["message"])[:200]
-    return response.text.strip()[:200]
+    return said(response, "message")
 
 
 def link_token(url: str) -> str:

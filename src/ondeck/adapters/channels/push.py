@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ondeck.adapters.channels.webhook import http_delivery, unreachable
+from ondeck.adapters.channels.webhook import http_delivery, said, unreachable
 from ondeck.services.ports import Delivery, Page
 
 TOPIC = re.compile(r"^[-_A-Za-z0-9]{1,64}$")
@@ -42,13 +42,7 @@ def _header(text: str) -> str:
 
 def _said(response: httpx.Response) -> str:
     """ntfy's error text (``{"code":40101,"http":401,"error":"unauthorized",…}``)."""
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text.strip()[:200]
-    if isinstance(body, dict) and isinstance(body.get("error"), str):
-        return str(body["error"])[:200]
-    return response.text.strip()[:200]
+    return said(response, "error")
 
 
 def message(page: Page) -> str:

@@ -114,6 +114,18 @@ def http_delivery(
     return Delivery(ok=False, permanent=permanent, detail=text)
 
 
+def said(response: httpx.Response, key: str) -> str:
+    """What a provider said about a failure: the string at ``key`` of its JSON answer, else
+    the start of its text."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:200]
+    if isinstance(body, dict) and isinstance(body.get(key), str):
+        return str(body[key])[:200]
+    return response.text.strip()[:200]
+
+
 def unreachable(provider: str, error: httpx.HTTPError) -> Delivery:
     """A provider that could not be reached (refused, timed out): worth another try."""
     return Delivery(ok=False, detail=f"{provider} unreachable: {type(error).__name__}")
