@@ -50,7 +50,7 @@ from ondeck.domain.org import (
     UserSpec,
 )
 from ondeck.domain.rotation import DEFAULT_HANDOFF, DEFAULT_TURN, EVERY_DAY, WEEKDAYS, Window
-from ondeck.domain.working_hours import InvalidHours, parse_window, window_text
+from ondeck.domain.working_hours import InvalidHours, clock_of, parse_window, window_text
 
 
 class OrgFileError(Exception):
@@ -73,15 +73,12 @@ def _duration(value: Any) -> timedelta:
         raise ValueError(str(error)) from error
 
 
-_CLOCK = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
-
-
 def _clock_time(value: Any) -> time:
     """A time of day written ``"HH:MM"``."""
     if isinstance(value, str):
-        found = _CLOCK.fullmatch(value.strip())
-        if found:
-            return time(int(found[1]), int(found[2]))
+        found = clock_of(value.strip())
+        if found is not None:
+            return found
         if value.strip() == "24:00":
             raise ValueError(
                 'write midnight as "00:00" (a window that ends at or before its start '

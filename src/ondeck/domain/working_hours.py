@@ -35,10 +35,16 @@ class InvalidHours(ValueError):
     """Text that is not a working-hours window; the message says why and shows the form."""
 
 
-def _clock(text: str, whole: str) -> time:
+def clock_of(text: str) -> time | None:
+    """The time of day ``HH:MM`` (or ``H:MM``) names; None when ``text`` is not one."""
     found = _CLOCK.fullmatch(text)
-    if found:
-        return time(int(found[1]), int(found[2]))
+    return time(int(found[1]), int(found[2])) if found else None
+
+
+def _clock(text: str, whole: str) -> time:
+    found = clock_of(text)
+    if found is not None:
+        return found
     if text == "24:00":
         raise InvalidHours(
             f"{whole!r}: write midnight as 00:00 (an end not after the start is the next day)"
