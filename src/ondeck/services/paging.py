@@ -39,25 +39,26 @@ def announce(work: UnitOfWork, incident: IncidentRecord, change: str, now: datet
     """Queue an update of the incident's message in its service's chat channel, if it has
     one: the first posts it, later ones edit it in place (the page reads the current state
     when it is sent, so updates that queue up all show the latest)."""
+    message = _announcement(incident, change, now)
+    if message is not None:
+        work.paging.enqueue([message], now=now)
+        work.signal_work()
+
+
+def _announcement(incident: IncidentRecord, change: str, now: datetime) -> NewMessage | None:
     if not incident.chat_channel:
-        return
-    work.paging.enqueue(
-        [
-            NewMessage(
-                idempotency_key=f"i{incident.id}:chat:{change}:{int(now.timestamp() * 1000)}",
-                incident_id=incident.id,
-                user_id=None,
-                contact_method_id=None,
-                kind=CHAT_PROVIDER,
-                address=incident.chat_channel,
-                level=0,
-                loop=0,
-                deliver_at=now,
-            )
-        ],
-        now=now,
+        return None
+    return NewMessage(
+        idempotency_key=f"i{incident.id}:chat:{change}:{int(now.timestamp() * 1000)}",
+        incident_id=incident.id,
+        user_id=None,
+        contact_method_id=None,
+        kind=CHAT_PROVIDER,
+        address=incident.chat_channel,
+        level=0,
+        loop=0,
+        deliver_at=now,
     )
-    work.signal_work()
 
 
 CHAT_PROVIDER = "slack"
@@ -95,7 +96,8 @@ def advance_due_escalations(*, uow: UnitOfWorkFactory, clock: Clock) -> list[Due
                 continue
             position = escalation.Position(item.level, item.loop)
             if position == escalation.Position(0, 0):
-                announce(work, incident, "triggered", now)
+                posted = _announcement(incident, "triggered", now)
+                writes.messages += [posted] if posted else []
             _fire_from(work, writes, incident, position, now, item.round)
         work.paging.enqueue(writes.messages, now=now)
         work.incidents.add_timeline_many(writes.timeline)
