@@ -18,7 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from ondeck.domain.model import NotificationRule, Urgency
-from ondeck.domain.working_hours import window_text
+from ondeck.domain.working_hours import hours_text, window_text
 from ondeck.services import contacts
 from ondeck.services.errors import Forbidden, NotFound, Refused
 from ondeck.services.ports import ContactRecord, Person
@@ -149,7 +149,7 @@ async def _show(
                 (urgency.value, rule_rows(found.rules, urgency), contacts.default_text(urgency))
                 for urgency in Urgency
             ],
-            "own_hours": "\n".join(window_text(w) for w in hours.stored.own),
+            "own_hours": hours_text(hours.stored.own),
             "effective_hours": "; ".join(window_text(w) for w in hours.windows),
             "hours": hours,
             "error": error,
