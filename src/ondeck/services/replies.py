@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 
 from ondeck.domain.errors import InvalidTransition
-from ondeck.domain.replies import ReplyAction, parse_reply
+from ondeck.domain.replies import parse_reply
 from ondeck.services import actions
 from ondeck.services.errors import NotFound
 from ondeck.services.ports import Clock, InvalidLink, ReplySigner, UnitOfWorkFactory
@@ -25,13 +25,6 @@ NO_COMMAND = "no command found: reply with ack, resolve, escalate or snooze"
 NO_TOKEN = "this address only takes replies to ondeck page emails"
 FORGED = "this reply address is not valid (forged or mistyped)"
 NOT_RECIPIENT = "{sender} is not the person this page was sent to"
-
-_ACTIONS = {
-    ReplyAction.ACKNOWLEDGE: actions.Action.ACKNOWLEDGE,
-    ReplyAction.RESOLVE: actions.Action.RESOLVE,
-    ReplyAction.ESCALATE: actions.Action.ESCALATE,
-    ReplyAction.SNOOZE: actions.Action.SNOOZE,
-}
 
 
 @dataclass(frozen=True)
@@ -101,7 +94,7 @@ def handle_email_reply(
             clock=clock,
             incident_id=incident_id,
             person=person,
-            action=_ACTIONS[command.action],
+            action=actions.Action(command.action.value),
             via=VIA,
             snooze=command.snooze,
         )
