@@ -124,8 +124,7 @@ class Engine:
         A read-only look first says which kind of work is due, so an engine woken by a
         finished delivery does not also open a transaction to look for escalations.
         """
-        due = paging.due_times(uow=self._c.uow)
-        reminder = command.next_reminder_due(uow=self._c.uow)
+        due, reminder = command.due_times(uow=self._c.uow)
         now = self._c.clock.now()
         worked = False
         if due.escalation is not None and due.escalation <= now:

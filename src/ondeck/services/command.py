@@ -23,6 +23,7 @@ from ondeck.services.ports import (
     CanReportRecord,
     Clock,
     CommandRecord,
+    DueTimes,
     IncidentRecord,
     LossEstimateRecord,
     NewMessage,
@@ -433,9 +434,11 @@ def remind_overdue_can(
     return fired
 
 
-def next_reminder_due(*, uow: UnitOfWorkFactory) -> datetime | None:
+def due_times(*, uow: UnitOfWorkFactory) -> tuple[DueTimes, datetime | None]:
+    """The engine's due times (escalations, messages) and the earliest CAN reminder, read
+    in one read-only transaction: the engine looks at these on every pass."""
     with uow(read_only=True) as work:
-        return work.command.next_reminder_due()
+        return work.paging.due_times(), work.command.next_reminder_due()
 
 
 def _remind(
