@@ -490,6 +490,11 @@ def _incident(work: UnitOfWork, incident_id: int, *, lock: bool = False) -> Inci
 
 def _command(work: UnitOfWork, incident_id: int, *, lock: bool = False) -> CommandRecord:
     _incident(work, incident_id)
+    return _declared(work, incident_id, lock=lock)
+
+
+def _declared(work: UnitOfWork, incident_id: int, *, lock: bool = False) -> CommandRecord:
+    """The command state of an incident already known to exist; NotDeclared without one."""
     record = work.command.get(incident_id, lock=lock)
     if record is None:
         raise NotDeclared(f"incident #{incident_id} is not a major incident; declare it first")
@@ -501,7 +506,7 @@ def _participant(
 ) -> tuple[IncidentRecord, CommandRecord]:
     """The incident and its command state, locked; Forbidden unless ``person`` takes part."""
     incident = _incident(work, incident_id, lock=True)
-    record = _command(work, incident_id, lock=True)
+    record = _declared(work, incident_id, lock=True)
     takes_part = (
         person.role == "admin"
         or person.id in (record.manager_id, record.engineer_id)
@@ -547,7 +552,7 @@ def _names(work: UnitOfWork, record: CommandRecord) -> tuple[str | None, str | N
 
 def _state(work: UnitOfWork, incident_id: int, now: datetime) -> CommandState:
     incident = _incident(work, incident_id)
-    record = _command(work, incident_id)
+    record = _declared(work, incident_id)
     reports = work.command.can_reports(incident_id)
     changes = [
         stages.StageChange(move.target, move.at) for move in work.command.transitions(incident_id)
