@@ -273,16 +273,14 @@ def _announcement(*, uow: UnitOfWorkFactory, message: OutboxMessage, links: Link
         status=incident.status,
         runbook_url=incident.runbook_url,
         incident_url=url,
-        acknowledge_url=url,
-        resolve_url=url,
+        acknowledge_url="",  # no signed links: nobody in particular was paged
+        resolve_url="",
         created_at=incident.created_at,
         details={
             "acknowledged_by": incident.acknowledged_by,
             "resolved_by": incident.resolved_by,
         },
         incident_id=incident.id,
-        escalate_url=url,
-        snooze_url=url,
         thread_ref=thread or "",
     )
 
