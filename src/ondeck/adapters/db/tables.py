@@ -352,6 +352,12 @@ outbox = Table(
     # Storm control: the message that carried this one in a bundle, and when it was first held.
     Column("bundle_id", Id, nullable=True),
     Column("held_at", UtcDateTime, nullable=True),
+    # What the message is: "page" (wakes someone, storm-controlled), "announcement" (a chat
+    # channel's message), "can_reminder", "can_report" (to a stakeholder), "broadcast" (a
+    # declaration to the announcement channel) or "status_update" (to a status subscriber).
+    Column("purpose", String(20), nullable=False, server_default="page"),
+    # The incident role the page asked its person to take (incident_manager, ...), if any.
+    Column("role", String(30), nullable=True),
     Index("ix_outbox_state_deliver_at", "state", "deliver_at"),
     Index("ix_outbox_user_kind_sent", "user_id", "kind", "sent_at"),
     Index("ix_outbox_user_kind_state", "user_id", "kind", "state", "held_at"),
@@ -423,6 +429,29 @@ incident_command = Table(
     Column("severity", String(10), nullable=True),
     Column("response", String(30), nullable=True),
     Column("next_can_due", UtcDateTime, nullable=False),
+    # The conference bridge of the incident's virtual command centre; empty: none.
+    Column("bridge_url", String(2000), nullable=False, server_default=""),
+)
+
+# Who holds which incident role: one incident manager, one incident engineer, any number of
+# subject-matter experts. A hand-off replaces the holder; the timeline keeps the history.
+incident_roles = Table(
+    "incident_roles",
+    metadata,
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(30), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("since", UtcDateTime, nullable=False),
+    Column("assigned_by", String(320), nullable=False, server_default=""),
+)
+
+# Non-responders following an incident: they get its CAN reports, never its pages.
+incident_stakeholders = Table(
+    "incident_stakeholders",
+    metadata,
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("since", UtcDateTime, nullable=False),
 )
 
 stage_transitions = Table(
@@ -481,4 +510,59 @@ can_reminders = Table(
     metadata,
     Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
     Column("due_at", UtcDateTime, nullable=False, index=True),
+)
+
+
+# Organisation settings from the org file (major incidents: bridge, protocol, announcement
+# channel, severity thresholds, CAN cadence). A key absent here falls back to the defaults.
+org_settings = Table(
+    "org_settings",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", JSON, nullable=False),
+)
+
+# The public status page's components, grouped under the service they belong to.
+status_components = Table(
+    "status_components",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("position", Integer, nullable=False, server_default="0"),
+    UniqueConstraint("service_id", "name", name="uq_status_components_service_name"),
+)
+
+# Customer-facing updates about an incident. Proposed (from a template) when its stage
+# changes; public only once the incident manager publishes them. Nothing internal is here:
+# the public title, text and impact are written for customers.
+status_updates = Table(
+    "status_updates",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("stage", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("impact", String(30), nullable=False),
+    Column("components", JSON, nullable=False),
+    Column("proposed_at", UtcDateTime, nullable=False),
+    Column("proposed_by", String(320), nullable=False, server_default=""),
+    Column("published_at", UtcDateTime, nullable=True, index=True),
+    Column("published_by", String(320), nullable=False, server_default=""),
+)
+
+# People and systems who asked to hear about the status page's published updates.
+status_subscribers = Table(
+    "status_subscribers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("address", String(2000), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("kind", "address", name="uq_status_subscribers_kind_address"),
 )
