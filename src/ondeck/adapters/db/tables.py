@@ -358,6 +358,9 @@ outbox = Table(
     Column("purpose", String(20), nullable=False, server_default="page"),
     # The incident role the page asked its person to take (incident_manager, ...), if any.
     Column("role", String(30), nullable=True),
+    # A notice's own words ({"subject", "text", "url"}) for every purpose but "page" and
+    # "announcement", whose text is made from the incident when they are sent.
+    Column("payload", JSON, nullable=True),
     Index("ix_outbox_state_deliver_at", "state", "deliver_at"),
     Index("ix_outbox_user_kind_sent", "user_id", "kind", "sent_at"),
     Index("ix_outbox_user_kind_state", "user_id", "kind", "state", "held_at"),
