@@ -531,6 +531,9 @@ status_components = Table(
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), nullable=False),
+    # The public name of the service's group on the page (never the internal service name
+    # unless the org file gives it).
+    Column("group_name", String(200), nullable=False),
     Column("name", String(200), nullable=False),
     Column("description", Text, nullable=False, server_default=""),
     Column("position", Integer, nullable=False, server_default="0"),

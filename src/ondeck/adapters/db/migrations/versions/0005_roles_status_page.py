@@ -53,6 +53,7 @@ def upgrade() -> None:
         sa.Column(
             "service_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
+        sa.Column("group_name", sa.String(length=200), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("description", sa.Text(), server_default="", nullable=False),
         sa.Column("position", sa.Integer(), server_default="0", nullable=False),
