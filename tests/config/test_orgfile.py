@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ondeck.adapters.orgfile import OrgFileError, dump_org, parse_org
-from ondeck.domain.model import TargetKind, Urgency
+from ondeck.domain.model import IncidentRole, TargetKind, Urgency
 from ondeck.domain.org import (
     ContactSpec,
     ExemptionSpec,
@@ -357,6 +357,26 @@ def test_a_start_with_seconds_is_written_back_whole() -> None:
     assert parse_org(text).schedules[0].layers[0].start == datetime(2026, 11, 2, 9, 0, 30)
 
 
+def test_a_target_may_name_the_incident_role_its_people_are_paged_for() -> None:
+    spec = parse_org(
+        "escalation_policies:\n  - name: P\n    levels:\n      - escalate_after: 5m\n"
+        "        targets:\n"
+        "          - {schedule: Managers, role: incident_manager}\n"
+        "          - {user: a@example.com, role: incident_engineer}\n"
+        "          - {team: T}\n"
+    )
+
+    assert spec.escalation_policies[0].levels[0].targets == (
+        TargetSpec(TargetKind.SCHEDULE, "Managers", "incident_manager"),
+        TargetSpec(TargetKind.USER, "a@example.com", "incident_engineer"),
+        TargetSpec(TargetKind.TEAM, "T"),
+    )
+    assert parse_org(dump_org(spec)) == spec
+    assert "    - user: a@example.com\n      role: incident_engineer\n    - team: T\n" in dump_org(
+        spec
+    )
+
+
 def test_a_user_without_contact_methods_keeps_what_is_stored() -> None:
     spec = parse_org("users:\n  - {email: a@example.com, name: A}\n")
 
@@ -468,7 +488,12 @@ _USERS = st.builds(
     working_hours=st.none() | st.lists(_HOURS, max_size=2).map(tuple),
     low_urgency=st.sampled_from([None, "working_hours", "anytime"]),
 )
-_TARGETS = st.builds(TargetSpec, kind=st.sampled_from(TargetKind), name=_NAMES)
+_TARGETS = st.builds(
+    TargetSpec,
+    kind=st.sampled_from(TargetKind),
+    name=_NAMES,
+    role=st.none() | st.sampled_from([role.value for role in IncidentRole]),
+)
 _SPECS = st.builds(
     OrgSpec,
     users=st.lists(_USERS, max_size=2).map(tuple),

@@ -126,6 +126,15 @@ def test_the_example_organisation_has_no_problems() -> None:
     assert validate(ORG, {}) == []
 
 
+@pytest.mark.parametrize("role", ["incident_manager", "incident_engineer", "subject_matter_expert"])
+@pytest.mark.parametrize("kind", [TargetKind.USER, TargetKind.SCHEDULE, TargetKind.TEAM])
+def test_every_kind_of_target_may_page_for_any_incident_role(kind: TargetKind, role: str) -> None:
+    name = {TargetKind.USER: "ada@example.com", TargetKind.SCHEDULE: "Payments primary"}
+    spec = with_level(targets=(TargetSpec(kind, name.get(kind, "Payments"), role),))
+
+    assert validate(spec, {}) == []
+
+
 def test_an_empty_organisation_has_no_problems() -> None:
     assert validate(OrgSpec(), {}) == []
 
@@ -447,6 +456,12 @@ CASES: list[tuple[str, Callable[[], OrgSpec], str, str]] = [
         lambda: with_level(escalate_after=timedelta(days=1, seconds=1)),
         "escalation_policies[0].levels[0].escalate_after",
         "between 1s and 1d",
+    ),
+    (
+        "target with an unknown incident role",
+        lambda: with_level(targets=(TargetSpec(TargetKind.TEAM, "Payments", "commander"),)),
+        "escalation_policies[0].levels[0].targets[0].role",
+        "'commander' is not one of incident_manager, incident_engineer, subject_matter_expert",
     ),
     (
         "level without targets",

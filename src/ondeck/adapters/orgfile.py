@@ -286,6 +286,8 @@ class TargetIn(_Model):
     user: str | None = None
     schedule: str | None = None
     team: str | None = None
+    role: str | None = None
+    """incident_manager, incident_engineer or subject_matter_expert: what the page asks."""
 
     @model_validator(mode="after")
     def _exactly_one(self) -> TargetIn:
@@ -296,11 +298,11 @@ class TargetIn(_Model):
 
     def spec(self) -> TargetSpec:
         if self.user is not None:
-            return TargetSpec(TargetKind.USER, self.user)
+            return TargetSpec(TargetKind.USER, self.user, self.role)
         if self.schedule is not None:
-            return TargetSpec(TargetKind.SCHEDULE, self.schedule)
+            return TargetSpec(TargetKind.SCHEDULE, self.schedule, self.role)
         assert self.team is not None
-        return TargetSpec(TargetKind.TEAM, self.team)
+        return TargetSpec(TargetKind.TEAM, self.team, self.role)
 
 
 class LevelIn(_Model):
@@ -660,7 +662,10 @@ def dump_org(spec: OrgSpec) -> str:
                 "levels": [
                     {
                         "escalate_after": format_duration(level.escalate_after),
-                        "targets": [{t.kind.value: t.name} for t in level.targets],
+                        "targets": [
+                            {t.kind.value: t.name} | ({"role": t.role} if t.role else {})
+                            for t in level.targets
+                        ],
                     }
                     for level in p.levels
                 ],

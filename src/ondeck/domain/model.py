@@ -38,6 +38,25 @@ class TargetKind(StrEnum):
     TEAM = "team"
 
 
+class IncidentRole(StrEnum):
+    """The roles of a major incident's response: one incident manager (commander and
+    communicator), one incident engineer (who fixes), any number of subject-matter experts."""
+
+    INCIDENT_MANAGER = "incident_manager"
+    INCIDENT_ENGINEER = "incident_engineer"
+    SUBJECT_MATTER_EXPERT = "subject_matter_expert"
+
+    @property
+    def label(self) -> str:
+        """How people read it: "incident manager"."""
+        return self.value.replace("_", " ")
+
+    @property
+    def single(self) -> bool:
+        """Whether one person at a time holds it (experts are any number)."""
+        return self is not IncidentRole.SUBJECT_MATTER_EXPERT
+
+
 @dataclass(frozen=True)
 class AlertSignal:
     """One event from monitoring, already decoded from its wire format and validated."""
@@ -60,6 +79,24 @@ class EscalationTarget:
     kind: TargetKind
     ref: int
     name: str
+    role: IncidentRole | None = None
+    """The incident role the target's people are paged to take, if any."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form; ``role`` only when there is one."""
+        out: dict[str, Any] = {"kind": self.kind.value, "ref": self.ref, "name": self.name}
+        return out | ({"role": self.role.value} if self.role else {})
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> EscalationTarget:
+        """Reads ``to_json``'s form, and stored targets from before roles (no ``role``)."""
+        role = data.get("role")
+        return cls(
+            TargetKind(data["kind"]),
+            int(data["ref"]),
+            str(data["name"]),
+            IncidentRole(role) if role else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -88,9 +125,7 @@ class PolicySnapshot:
             "levels": [
                 {
                     "escalate_after": int(level.escalate_after.total_seconds()),
-                    "targets": [
-                        {"kind": t.kind.value, "ref": t.ref, "name": t.name} for t in level.targets
-                    ],
+                    "targets": [t.to_json() for t in level.targets],
                 }
                 for level in self.levels
             ],
@@ -105,10 +140,7 @@ class PolicySnapshot:
             levels=tuple(
                 EscalationLevel(
                     escalate_after=timedelta(seconds=int(level["escalate_after"])),
-                    targets=tuple(
-                        EscalationTarget(TargetKind(t["kind"]), int(t["ref"]), str(t["name"]))
-                        for t in level["targets"]
-                    ),
+                    targets=tuple(EscalationTarget.from_json(t) for t in level["targets"]),
                 )
                 for level in data["levels"]
             ),

@@ -21,12 +21,14 @@ from datetime import timezone as fixed_offset
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ondeck.domain.contacts import CONTACT_KINDS, address_problem, label_problem
-from ondeck.domain.model import TargetKind, Urgency
+from ondeck.domain.model import IncidentRole, TargetKind, Urgency
 from ondeck.domain.rotation import DEFAULT_HANDOFF, DEFAULT_TURN, Window, wall_to_utc
 from ondeck.domain.working_hours import MOST_WINDOWS
 
 __all__ = ["CONTACT_KINDS"]
 ROLES = frozenset({"admin", "user", "observer"})
+INCIDENT_ROLES = tuple(role.value for role in IncidentRole)
+"""What an escalation target's ``role`` may be."""
 MAX_ROTATION = timedelta(weeks=52)
 MAX_ESCALATE_AFTER = timedelta(days=1)
 MAX_RULE_DELAY = timedelta(days=1)
@@ -149,6 +151,8 @@ class ScheduleSpec:
 class TargetSpec:
     kind: TargetKind
     name: str
+    role: str | None = None
+    """The incident role its people are paged to take (an ``IncidentRole`` value), if any."""
 
 
 @dataclass(frozen=True)
@@ -402,6 +406,13 @@ def validate(
                         Problem(
                             f"{base}.levels[{li}].targets[{ti}].{target.kind.value}",
                             f"no {target.kind.value} named {target.name!r}",
+                        )
+                    )
+                if target.role is not None and target.role not in INCIDENT_ROLES:
+                    problems.append(
+                        Problem(
+                            f"{base}.levels[{li}].targets[{ti}].role",
+                            f"{target.role!r} is not one of {', '.join(INCIDENT_ROLES)}",
                         )
                     )
 

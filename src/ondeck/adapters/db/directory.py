@@ -27,7 +27,6 @@ from ondeck.domain.model import (
     EscalationTarget,
     NotificationRule,
     PolicySnapshot,
-    TargetKind,
     Urgency,
 )
 from ondeck.domain.schedules import Layer, Schedule
@@ -49,10 +48,7 @@ def policy_from_row(row: RowMapping) -> PolicySnapshot:
         levels=tuple(
             EscalationLevel(
                 escalate_after=timedelta(seconds=level["escalate_after"]),
-                targets=tuple(
-                    EscalationTarget(TargetKind(t["kind"]), int(t["ref"]), str(t["name"]))
-                    for t in level["targets"]
-                ),
+                targets=tuple(EscalationTarget.from_json(t) for t in level["targets"]),
             )
             for level in row["levels"]
         ),

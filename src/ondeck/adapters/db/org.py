@@ -152,6 +152,7 @@ class SqlOrgStore:
                             ],
                             "name": t.name,
                         }
+                        | ({"role": t.role} if t.role else {})
                         for t in level.targets
                     ],
                 }
@@ -380,7 +381,11 @@ class SqlOrgStore:
                         LevelSpec(
                             escalate_after=level.escalate_after,
                             targets=tuple(
-                                TargetSpec(t.kind, names_by_kind[t.kind].get(t.ref, t.name))
+                                TargetSpec(
+                                    t.kind,
+                                    names_by_kind[t.kind].get(t.ref, t.name),
+                                    t.role.value if t.role else None,
+                                )
                                 for t in level.targets
                             ),
                         )

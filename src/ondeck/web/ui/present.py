@@ -179,8 +179,9 @@ class LevelRow:
     number: int
     then: str
     """What happens when nobody acknowledges within this level's wait."""
-    targets: tuple[tuple[str, str], ...]
-    """``(kind, name)`` pairs; users by name."""
+    targets: tuple[tuple[str, str, str], ...]
+    """``(kind, name, role)`` triples; users by name; role as read ("incident manager") or
+    "" when the target pages without one."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,7 @@ def policy_rows(
                             names.get(t.name.lower(), t.name)
                             if t.kind is TargetKind.USER
                             else t.name,
+                            t.role.replace("_", " ") if t.role else "",
                         )
                         for t in level.targets
                     ),
