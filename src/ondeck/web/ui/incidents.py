@@ -1,4 +1,5 @@
-"""Incident pages: the list, one incident with its live timeline, acknowledge and resolve."""
+"""Incident pages: the list, one incident with its live timeline, acknowledge and resolve;
+a major incident's page is its command centre (the forms are in ``command.py``)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from ondeck.bootstrap import Container
 from ondeck.domain.errors import InvalidTransition
 from ondeck.domain.model import IncidentStatus
 from ondeck.services import actions, incidents, people
 from ondeck.services.actions import Action
 from ondeck.services.errors import NotFound
-from ondeck.services.ports import IncidentFilter
+from ondeck.services.ports import IncidentFilter, Person
 from ondeck.web.deps import ContainerDep
+from ondeck.web.ui import command_view
 from ondeck.web.ui.present import (
     alert_links,
     by_text,
@@ -100,21 +103,24 @@ async def incident_list(
 async def incident_page(
     request: Request, container: ContainerDep, user: SignedIn, incident_id: int
 ) -> Response:
-    return await _incident_page(request, container, user, incident_id)
+    return await show_incident(request, container, user, incident_id)
 
 
 SNOOZE_CHOICES = ((15, "15 minutes"), (60, "1 hour"), (240, "4 hours"), (1440, "24 hours"))
 
 
-async def _incident_page(
+async def show_incident(
     request: Request,
-    container: ContainerDep,
-    user: SignedIn,
+    container: Container,
+    user: Person,
     incident_id: int,
     *,
     error: str = "",
     status_code: int = 200,
+    filled: dict[str, str] | None = None,
 ) -> Response:
+    """The incident page; for a major incident, with its command centre. ``error`` and
+    ``filled`` show a refused form again as it was filled in."""
     try:
         record = await run_in_threadpool(
             incidents.get_incident, uow=container.uow, incident_id=incident_id
@@ -125,6 +131,7 @@ async def _incident_page(
         messages = await run_in_threadpool(
             incidents.notifications, uow=container.uow, incident_id=incident_id
         )
+        loaded = await run_in_threadpool(command_view.load, container, incident_id)
     except NotFound as missing:
         return refused(request, user, "No such incident", str(missing), 404)
     clock = clockface(container, user)
@@ -146,6 +153,9 @@ async def _incident_page(
             "messages": messages,
             "snooze_choices": SNOOZE_CHOICES,
             "error": error,
+            "filled": filled or {},
+            "centre": command_view.centre(loaded, clock) if loaded else None,
+            "journeys": command_view.JOURNEY_TEXT,
             "here": f"/incidents/{incident_id}",
         },
         user=user,
@@ -213,7 +223,7 @@ async def act(
     except NotFound as missing:
         return refused(request, user, "No such incident", str(missing), 404)
     except InvalidTransition as error:
-        return await _incident_page(
+        return await show_incident(
             request, container, user, incident_id, error=str(error), status_code=409
         )
     notify(request, f"{outcome.summary}.")

@@ -1,0 +1,115 @@
+"""In a real browser, on a desktop and on a phone: Ada declares a major incident from its
+page, moves it to the next stage with a reason (its checklist is incomplete), posts a CAN
+report, and sees both in the command centre and on the timeline; the phone does the same
+for the next stage, in one column that never scrolls sideways.
+
+Screenshots: ``artifacts/ui/command-centre-desktop.png``, ``command-centre-phone.png``,
+``stage-change.png`` and ``can-report.png``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.ui.browsing import ARTIFACTS, DESKTOP, PHONE, Tab
+from tests.ui.support import prepare, trigger
+
+
+def _move_with_reason(page: Page, target: str, reason: str) -> None:
+    stage = page.locator("#stage")
+    stage.get_by_label("Reason for moving on without").fill(reason)
+    stage.get_by_role("button", name=f"Move to {target}").click()
+    expect(page.locator(".notice")).to_have_text(f"Moved to {target}.")
+    expect(page.locator('.stage-bar [aria-current="step"] .step-name')).to_have_text(target)
+
+
+def _post_can(page: Page, conditions: str, actions: str, needs: str) -> None:
+    form = page.locator("#can form")
+    form.get_by_label("Conditions").fill(conditions)
+    form.get_by_label("Actions").fill(actions)
+    form.get_by_label("Needs").fill(needs)
+    form.get_by_role("button", name="Post CAN report").click()
+    expect(page.locator(".notice")).to_have_text(
+        re.compile(r"^CAN report posted\. The next one is due at \d\d:\d\d:\d\d\.$")
+    )
+    latest = page.locator("#latest-can")
+    for part in (conditions, actions, needs):
+        expect(latest).to_contain_text(part)
+
+
+def _timeline(page: Page, kind: str) -> Any:
+    return page.locator(f'#timeline .entry[data-kind="{kind}"] .message')
+
+
+def _shoot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+@pytest.mark.slow
+def test_ada_runs_a_major_incident_from_its_page_on_a_desktop_and_a_phone(
+    browser: Browser, sqlite_url: str, start_server: Any
+) -> None:
+    server = start_server(prepare(sqlite_url))
+    title = f"Checkout down {uuid.uuid4().hex[:6]}"
+    trigger(server, dedup_key=title, summary=title)
+    desktop, phone = browser.new_context(**DESKTOP), browser.new_context(**PHONE)
+    try:
+        ada = Tab(desktop, server.url, "desktop")
+        ada.sign_in()
+        page = ada.page
+        page.get_by_role("link", name=title).click()
+        expect(page.locator("#stage-bar")).to_have_count(0)
+        page.get_by_role("button", name="Declare major incident").click()
+        expect(page.locator(".notice")).to_contain_text("Declared a major incident")
+        expect(page.locator('.stage-bar [aria-current="step"] .step-name')).to_have_text("Detect")
+        expect(page.locator(".checklist .missing")).to_have_text(
+            re.compile("Someone acknowledged the page")
+        )
+
+        _move_with_reason(page, "Assemble", "Grace is on the bridge, page not acked yet")
+        expect(page.locator('.step[data-stage="detect"]')).to_have_class(re.compile("step-done"))
+        expect(_timeline(page, "stage_changed")).to_have_text(
+            "Stage detect → assemble; moved on without acknowledged; "
+            "reason: Grace is on the bridge, page not acked yet"
+        )
+        _shoot(page, "stage-change")
+
+        _post_can(
+            page,
+            "Checkout fails for a third of card payments",
+            "Rolling back release 42",
+            "A payments database expert",
+        )
+        expect(_timeline(page, "can_report")).to_contain_text(
+            "Conditions: Checkout fails for a third of card payments"
+        )
+        _shoot(page, "can-report")
+        _shoot(page, "command-centre-desktop")
+
+        on_phone = Tab(phone, server.url, "phone")
+        on_phone.sign_in()
+        small = on_phone.page
+        small.get_by_role("link", name=title).click()
+        expect(small.locator("#latest-can")).to_contain_text("Rolling back release 42")
+        _move_with_reason(small, "Verify", "the engineer is joining from a train")
+        _post_can(small, "Rollback done, errors falling", "Watching error rate", "Nothing now")
+        expect(_timeline(small, "stage_changed")).to_have_count(2)
+        expect(_timeline(small, "can_report")).to_have_count(2)
+        expect(small.locator("#can details summary")).to_have_text("Earlier reports (1)")
+        width = small.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["viewport"]["width"], "the command centre scrolls sideways"
+        button = small.locator("#can").get_by_role("button", name="Post CAN report")
+        box = button.bounding_box()
+        assert box is not None and box["height"] >= 44, "the button is too small to tap"
+        _shoot(small, "command-centre-phone")
+
+        assert ada.errors == [] and on_phone.errors == []
+    finally:
+        desktop.close()
+        phone.close()

@@ -1,0 +1,297 @@
+"""The incident page as a major incident's command centre, over HTTP against a real server on
+SQLite and PostgreSQL: declaring, the stage bar and checklist, moving stage (a reason when
+items are missing), CAN reports, loss estimates; refusals show the error and change nothing."""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import Server
+from tests.ui.support import GRACE, OTHERS, csrf_from, incident_id, set_passwords, sign_in, trigger
+
+
+@pytest.fixture(scope="module")
+def grace_signs_in(module_database_url: str, site: Server) -> str:  # noqa: ARG001
+    """Grace has a password (once ``site`` has applied the organisation); she takes no part
+    in new incidents (the first level pages Ada's schedule and waits an hour)."""
+    set_passwords(module_database_url, OTHERS, GRACE)
+    return GRACE
+
+
+@pytest.fixture
+def ada(site: Server) -> Iterator[httpx.Client]:
+    """Ada (an admin, on call) signed in."""
+    with httpx.Client(base_url=site.url) as client:
+        sign_in(client)
+        yield client
+
+
+def _incident(site: Server, client: httpx.Client) -> int:
+    title = f"Checkout down {uuid.uuid4().hex[:8]}"
+    trigger(site, dedup_key=title, summary=title)
+    return incident_id(client, title)
+
+
+def _text(response: httpx.Response) -> str:
+    """The page's text with entities decoded (quotes in messages arrive as &#39;)."""
+    return html.unescape(response.text)
+
+
+def _post(client: httpx.Client, number: int, form: str, **fields: str) -> httpx.Response:
+    token = csrf_from(client.get(f"/incidents/{number}").text)
+    return client.post(f"/incidents/{number}/command/{form}", data={"csrf_token": token, **fields})
+
+
+def _declared(site: Server, client: httpx.Client) -> int:
+    number = _incident(site, client)
+    declared = _post(client, number, "declare")
+    assert declared.status_code == 303, declared.text
+    return number
+
+
+def _entries(client: httpx.Client, number: int, kind: str) -> list[dict[str, Any]]:
+    timeline = client.get(f"/incidents/{number}/timeline.json").json()
+    return [e for e in timeline["entries"] if e["kind"] == kind]
+
+
+def _current_stage(page: str) -> str:
+    found = re.search(r'data-stage="([a-z_]+)" aria-current="step"', page)
+    assert found is not None, "the stage bar marks no current stage"
+    return found.group(1)
+
+
+def test_an_incident_that_is_not_major_offers_to_declare_it(
+    site: Server, ada: httpx.Client
+) -> None:
+    number = _incident(site, ada)
+
+    page = ada.get(f"/incidents/{number}")
+
+    assert page.status_code == 200
+    assert f'action="/incidents/{number}/command/declare"' in page.text
+    assert "Declare major incident" in page.text
+    assert 'id="stage-bar"' not in page.text
+
+
+def test_declaring_opens_the_command_centre_with_stage_bar_checklist_and_forms(
+    site: Server, ada: httpx.Client
+) -> None:
+    number = _incident(site, ada)
+
+    declared = _post(ada, number, "declare")
+    page = ada.get(declared.headers["location"])
+    text = _text(page)
+
+    assert declared.status_code == 303
+    assert declared.headers["location"] == f"/incidents/{number}#command"
+    assert "Declared a major incident; incident manager ada@example.com." in text
+    assert "Declare major incident" not in text
+    assert "Major incident · Detect" in text
+    assert "Severity not set yet: estimate the loss" in text
+    assert re.search(r"Next CAN report due at \d\d:\d\d:\d\d \(in 2\dm", text)
+    assert _current_stage(page.text) == "detect"
+    stages = re.findall(r'<span class="step-name">([^<]+)</span>', text)
+    assert stages == [
+        "Detect", "Assemble", "Verify", "Dispatch", "Mitigate", "Repair", "Review", "Action items"
+    ]  # fmt: skip
+    assert "✗</span> Someone acknowledged the page" in text
+    assert "Reason for moving on without: Someone acknowledged the page" in text
+    assert "Move to Assemble" in text
+    for form in ("stage", "can-report", "loss-estimate"):
+        assert f'action="/incidents/{number}/command/{form}"' in text
+    assert '<dd data-field="manager">ada@example.com</dd>' in text
+    assert len(_entries(ada, number, "declared")) == 1
+
+
+def test_moving_on_with_items_missing_and_no_reason_shows_the_error_and_changes_nothing(
+    site: Server, ada: httpx.Client
+) -> None:
+    number = _declared(site, ada)
+
+    refused = _post(ada, number, "stage", stage="assemble", reason="  ")
+    after = ada.get(f"/incidents/{number}")
+
+    assert refused.status_code == 409
+    assert 'class="error" role="alert"' in refused.text
+    assert (
+        "moving from detect to assemble leaves acknowledged undone; give a reason to move on anyway"
+    ) in _text(refused)
+    assert _current_stage(after.text) == "detect"
+    assert _entries(ada, number, "stage_changed") == []
+
+
+def test_moving_on_with_a_reason_marks_the_stage_done_and_goes_on_the_timeline(
+    site: Server, ada: httpx.Client
+) -> None:
+    number = _declared(site, ada)
+
+    moved = _post(ada, number, "stage", stage="assemble", reason="paged by phone, not acked")
+    page = ada.get(moved.headers["location"])
+    text = _text(page)
+
+    assert moved.status_code == 303
+    assert "Moved to Assemble." in text
+    assert _current_stage(page.text) == "assemble"
+    assert re.search(r'step-done" data-stage="detect">\s*<span class="step-name">Detect', text)
+    assert 'Stage: <span data-field="stage">Assemble</span>' in text
+    [entry] = _entries(ada, number, "stage_changed")
+    assert entry["message"] == (
+        "Stage detect → assemble; moved on without acknowledged; reason: paged by phone, not acked"
+    )
+
+
+def test_an_unknown_stage_is_refused_naming_the_field(site: Server, ada: httpx.Client) -> None:
+    number = _declared(site, ada)
+
+    refused = _post(ada, number, "stage", stage="panic", reason="why not")
+
+    assert refused.status_code == 422
+    assert "stage: unknown stage 'panic'" in _text(refused)
+    assert _entries(ada, number, "stage_changed") == []
+
+
+def test_a_can_report_shows_as_the_latest_and_on_the_timeline(
+    site: Server, ada: httpx.Client
+) -> None:
+    number = _declared(site, ada)
+
+    posted = _post(
+        ada,
+        number,
+        "can-report",
+        conditions="Checkout fails for 30% of users",
+        actions="Rolling back release 42",
+        needs="A database expert",
+    )
+    page = ada.get(posted.headers["location"])
+    text = _text(page)
+
+    assert posted.status_code == 303
+    assert posted.headers["location"] == f"/incidents/{number}#can"
+    assert re.search(r"CAN report posted\. The next one is due at \d\d:\d\d:\d\d\.", text)
+    latest = text[text.index('id="latest-can"') :]
+    assert "by ada@example.com, during Detect" in latest
+    for part in ("Checkout fails for 30% of users", "Rolling back release 42", "A database expert"):
+        assert part in latest
+    assert "✓</span> Someone acknowledged" not in text  # still not acknowledged
+    [entry] = _entries(ada, number, "can_report")
+    assert entry["message"].startswith("CAN report. Conditions: Checkout fails for 30% of users")
+
+
+def test_a_can_report_with_a_blank_part_is_refused_and_keeps_what_was_typed(
+    site: Server, ada: httpx.Client
+) -> None:
+    number = _declared(site, ada)
+
+    refused = _post(
+        ada, number, "can-report", conditions="Still failing", actions="Bisecting", needs=" "
+    )
+
+    assert refused.status_code == 422
+    assert "needs" in _text(refused).split('role="alert">')[1].split("</p>")[0]
+    assert ">Still failing</textarea>" in refused.text
+    assert ">Bisecting</textarea>" in refused.text
+    assert _entries(ada, number, "can_report") == []
+    assert "No CAN report yet." in ada.get(f"/incidents/{number}").text
+
+
+def test_a_loss_estimate_sets_severity_at_the_top_and_lists_the_history(
+    site: Server, ada: httpx.Client
+) -> None:
+    number = _declared(site, ada)
+
+    first = _post(ada, number, "loss-estimate", cost_per_hour="500", users_affected="20")
+    second = _post(
+        ada,
+        number,
+        "loss-estimate",
+        cost_per_hour="12,500",
+        revenue_per_hour="2500",
+        users_affected="300",
+        journey="blocked",
+        note="card payments fail",
+    )
+    page = ada.get(second.headers["location"])
+    text = _text(page)
+
+    assert (first.status_code, second.status_code) == (303, 303)
+    assert "Loss estimate recorded. Severity: High — restore immediately." in text
+    head = text[text.index('class="command-head"') : text.index('id="stage-bar"')]
+    assert "High — restore immediately" in head
+    assert "Latest estimate: 15,000 per hour, 300 users, journey blocked" in head
+    history = re.findall(r"<strong>([^<]+)</strong>", text[text.index('class="estimates"') :])
+    assert history == ["High — restore immediately", "Low — when possible, to the backlog"]
+    assert "card payments fail" in text
+    changes = [e["message"] for e in _entries(ada, number, "severity_changed")]
+    assert [change.split(";")[0] for change in changes] == [
+        "Severity none → low",
+        "Severity low → high",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"cost_per_hour": "lots"}, "Cost per hour: 'lots' is not a number"),
+        ({"users_affected": "2.5"}, "Users affected: '2.5' is not a whole number"),
+        ({"revenue_per_hour": "-10"}, "revenue_per_hour"),
+        ({"journey": "sideways"}, "journey: unknown 'sideways'"),
+    ],
+)
+def test_a_bad_loss_estimate_is_refused_naming_the_field(
+    site: Server, ada: httpx.Client, fields: dict[str, str], message: str
+) -> None:
+    number = _declared(site, ada)
+
+    refused = _post(ada, number, "loss-estimate", **fields)
+
+    assert refused.status_code == 422
+    assert message in _text(refused)
+    assert _entries(ada, number, "loss_estimated") == []
+
+
+def test_someone_who_takes_no_part_is_refused_and_nothing_changes(
+    site: Server, ada: httpx.Client, grace_signs_in: str
+) -> None:
+    number = _declared(site, ada)
+    with httpx.Client(base_url=site.url) as grace:
+        sign_in(grace, email=grace_signs_in, password=OTHERS)
+        can = _post(grace, number, "can-report", conditions="c", actions="a", needs="n")
+        stage = _post(grace, number, "stage", stage="assemble", reason="hurry")
+        loss = _post(grace, number, "loss-estimate", cost_per_hour="1")
+
+    for refused in (can, stage, loss):
+        assert refused.status_code == 403
+        assert f"{GRACE} is not a participant of incident #{number}" in _text(refused)
+    for kind in ("can_report", "stage_changed", "loss_estimated"):
+        assert _entries(ada, number, kind) == []
+
+
+def test_a_form_without_its_token_is_refused_and_changes_nothing(
+    site: Server, ada: httpx.Client
+) -> None:
+    number = _incident(site, ada)
+
+    forged = ada.post(f"/incidents/{number}/command/declare", data={"csrf_token": "forged"})
+    page = ada.get(f"/incidents/{number}")
+
+    assert forged.status_code == 403
+    assert "Declare major incident" in page.text
+    assert _entries(ada, number, "declared") == []
+
+
+def test_declaring_twice_says_it_is_already_major(site: Server, ada: httpx.Client) -> None:
+    number = _declared(site, ada)
+
+    again = _post(ada, number, "declare")
+
+    assert again.status_code == 409
+    assert f"incident #{number} is already a major incident" in _text(again)
+    assert len(_entries(ada, number, "declared")) == 1
