@@ -149,6 +149,9 @@ def test_the_reminder_reaches_the_manager_although_the_incident_is_acknowledged(
     assert remind(harness) == 1
     for message in harness.claim():
         assert harness.deliver(message)
-    reminders = [p for p in harness.email.pages if p.incident_title.startswith("CAN report")]
+    reminders = [p for p in harness.email.pages if p.notice is not None]
     assert [(p.address, p.incident_id) for p in reminders] == [(ADA, incident_id)]
-    assert reminders[0].incident_title == "CAN report overdue: Down"
+    notice = reminders[0].notice
+    assert notice is not None and notice.purpose == "can_reminder"
+    assert notice.subject == f"CAN report overdue: #{reminders[0].incident_number} Down"
+    assert reminders[0].acknowledge_url == ""  # a notice offers no actions

@@ -247,6 +247,16 @@ def check_message(*, recipient: str) -> Block:
     return {"text": text, "blocks": [_section(text)]}
 
 
+def notice_message(*, subject: str, text: str, url: str = "") -> Block:
+    """A notice (a CAN report, a reminder, a broadcast): its subject in bold, its text, and
+    a link to the incident; no buttons, since it asks nothing of its readers."""
+    lines = [f"*{escape(subject)}*", escape(text)]
+    if url:
+        lines.append(link(url, "Open the incident"))
+    body = "\n".join(line for line in lines if line)
+    return {"text": shorten(f"{subject}: {text}", 300), "blocks": [_section(body)]}
+
+
 def reply_text(text: str) -> Block:
     """An answer only the person who pressed or typed sees; the message stays as it was."""
     return {"response_type": "ephemeral", "replace_original": False, "text": text}

@@ -17,7 +17,7 @@ from ondeck.domain.errors import InvalidTransition
 from ondeck.domain.model import IncidentStatus
 from ondeck.domain.severity import InvalidEstimate, Journey, LossEstimate, Thresholds, assess
 from ondeck.domain.stages import ORDER, Facts, Item, Stage
-from ondeck.services import timeline
+from ondeck.services import notices, timeline
 from ondeck.services.errors import Forbidden, NotFound, Refused
 from ondeck.services.ports import (
     CanReportRecord,
@@ -26,7 +26,6 @@ from ondeck.services.ports import (
     DueTimes,
     IncidentRecord,
     LossEstimateRecord,
-    NewMessage,
     Person,
     StageTransitionRecord,
     UnitOfWork,
@@ -34,9 +33,6 @@ from ondeck.services.ports import (
 )
 
 REMINDER_BATCH = 100
-REMINDER_LEVEL = -1
-"""The escalation level of a CAN reminder in the outbox: no level of the policy, so delivery
-sends it whatever the incident's status (pages stop once someone acknowledges)."""
 
 
 @dataclass(frozen=True)
@@ -444,27 +440,23 @@ def due_times(*, uow: UnitOfWorkFactory) -> tuple[DueTimes, datetime | None]:
 def _remind(
     work: UnitOfWork, incident: IncidentRecord, record: CommandRecord, due: datetime, now: datetime
 ) -> None:
+    """A "can_reminder" notice to the incident manager (their email method, else their
+    first), once per due time, and the timeline entry saying whom it reminded."""
     manager = work.directory.person(record.manager_id) if record.manager_id else None
-    method = manager.contacts[0] if manager is not None and manager.contacts else None
-    if manager is not None and method is not None:
-        work.paging.enqueue(
-            [
-                NewMessage(
-                    idempotency_key=f"i{incident.id}:can:{int(due.timestamp())}:u{manager.id}",
-                    incident_id=incident.id,
-                    user_id=manager.id,
-                    contact_method_id=method.id,
-                    kind=method.kind,
-                    address=method.address,
-                    level=REMINDER_LEVEL,
-                    loop=0,
-                    deliver_at=now,
-                )
-            ],
-            now=now,
-        )
+    queued = manager is not None and notices.queue_notice(
+        work,
+        incident_id=incident.id,
+        purpose=notices.CAN_REMINDER,
+        subject=f"CAN report overdue: #{incident.number} {incident.title}",
+        text=f"The CAN report on incident #{incident.number} {incident.title} was due at "
+        f"{due:%H:%M} UTC. Post one (conditions, actions, needs) so that everyone "
+        "following the incident knows where it stands.",
+        now=now,
+        key=f"i{incident.id}:can:{int(due.timestamp())}:u{manager.id}",
+        user_id=manager.id,
+    )
     whom = manager.email if manager is not None else "nobody (no incident manager)"
-    if manager is not None and method is None:
+    if manager is not None and not queued:
         whom += " (no contact method to remind them on)"
     work.incidents.add_timeline(
         incident.id,

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from ondeck.domain import storm
 from ondeck.domain.model import IncidentStatus
 from ondeck.services import timeline
-from ondeck.services.command import REMINDER_LEVEL
+from ondeck.services.notices import ANNOUNCEMENT, PAGE, is_notice
 from ondeck.services.ports import (
     Channel,
     Clock,
@@ -23,6 +23,7 @@ from ondeck.services.ports import (
     LinkSigner,
     NewMessage,
     NewTimelineEntry,
+    Notice,
     OutboxMessage,
     Page,
     PageItem,
@@ -67,19 +68,20 @@ def _control_storm(
     work: UnitOfWork, claimed: list[OutboxMessage], limit: storm.Limit, now: datetime
 ) -> list[OutboxMessage]:
     """Send what fits each person's limit; hold the rest; fold held pages into the next
-    message that goes to the same person and address (a bundle)."""
-    groups: dict[tuple[int | None, str, str], list[OutboxMessage]] = {}
+    message that goes to the same person and address (a bundle). Only pages are limited:
+    announcements and notices always go."""
+    groups: dict[tuple[int, str, str], list[OutboxMessage]] = {}
+    carriers: list[OutboxMessage] = []
     for message in claimed:
+        if message.purpose != PAGE or message.user_id is None:
+            carriers.append(message)
+            continue
         groups.setdefault((message.user_id, message.kind, message.address), []).append(message)
     sent_by_channel: dict[tuple[int, str], list[datetime]] = {}
     held_channels: set[tuple[int, str]] = set()
     batch = [message.id for message in claimed]
-    carriers: list[OutboxMessage] = []
     entries: list[NewTimelineEntry] = []
     for (user_id, kind, _address), group in groups.items():
-        if user_id is None:  # chat announcements are one per incident change already
-            carriers.extend(group)
-            continue
         sent = sent_by_channel.setdefault(
             (user_id, kind),
             work.paging.recent_sends(
@@ -205,9 +207,13 @@ def prepare_page(*, uow: UnitOfWorkFactory, message: OutboxMessage, links: Links
 
     A message claimed just before an acknowledgement is dropped here rather than sent:
     nobody should be woken for an incident someone already owns. A bundle lists only the
-    incidents still triggered; its page is the first of them.
+    incidents still triggered; its page is the first of them. An announcement is the
+    incident's chat-channel message in its current state; a notice carries its own words
+    and goes whatever the incident's status.
     """
-    if message.user_id is None:
+    if is_notice(message.purpose):
+        return _notice(uow=uow, message=message, links=links)
+    if message.purpose == ANNOUNCEMENT or message.user_id is None:
         return _announcement(uow=uow, message=message, links=links)
     with uow(read_only=True) as reading:
         members = reading.paging.bundle_members(message.id)
@@ -219,8 +225,6 @@ def prepare_page(*, uow: UnitOfWorkFactory, message: OutboxMessage, links: Links
         for incident_id in dict.fromkeys(carried)
         if incident_id in found and found[incident_id].status is IncidentStatus.TRIGGERED
     ]
-    if message.level == REMINDER_LEVEL and message.incident_id in found:
-        paging = [found[message.incident_id]]  # a CAN reminder goes out whatever the status
     if not paging or person is None:
         with uow() as work:
             reason = "cancelled: incident no longer triggered"
@@ -229,8 +233,6 @@ def prepare_page(*, uow: UnitOfWorkFactory, message: OutboxMessage, links: Links
             work.commit()
         return None
     page = _page_for(paging[0], person, message, links)
-    if message.level == REMINDER_LEVEL:
-        page = replace(page, incident_title=f"CAN report overdue: {page.incident_title}")
     if not members:
         return page
     items = tuple(
@@ -282,6 +284,46 @@ def _announcement(*, uow: UnitOfWorkFactory, message: OutboxMessage, links: Link
         },
         incident_id=incident.id,
         thread_ref=thread or "",
+    )
+
+
+def _notice(*, uow: UnitOfWorkFactory, message: OutboxMessage, links: Links) -> Page | None:
+    """A notice's page: the incident's facts for context, the notice's own words to show,
+    and no signed action links (a notice asks nothing of its reader)."""
+    with uow(read_only=True) as reading:
+        incident = reading.incidents.get(message.incident_id)
+        person = reading.directory.person(message.user_id) if message.user_id else None
+    if incident is None:
+        with uow() as work:
+            work.paging.mark_cancelled(message.id, reason="cancelled: incident deleted")
+            work.commit()
+        return None
+    payload = message.payload or {}
+    url = str(payload.get("url") or "") or links.page_url(incident.id)
+    return Page(
+        message_id=message.id,
+        idempotency_key=message.idempotency_key,
+        address=message.address,
+        recipient_name=person.name if person is not None else "",
+        incident_number=incident.number,
+        incident_title=incident.title,
+        service_name=incident.service_name,
+        urgency=incident.urgency,
+        status=incident.status,
+        runbook_url="",
+        incident_url=url,
+        acknowledge_url="",
+        resolve_url="",
+        created_at=incident.created_at,
+        details={},
+        incident_id=incident.id,
+        user_id=person.id if person is not None else 0,
+        notice=Notice(
+            purpose=message.purpose,
+            subject=str(payload.get("subject") or f"#{incident.number} {incident.title}"),
+            text=str(payload.get("text") or ""),
+            url=url,
+        ),
     )
 
 
@@ -372,7 +414,10 @@ def _record(
     delivery: Delivery,
     max_attempts: int,
 ) -> None:
-    if message.user_id is None:
+    if is_notice(message.purpose):
+        _record_notice(work, entries, now, message, delivery, max_attempts)
+        return
+    if message.purpose == ANNOUNCEMENT or message.user_id is None:
         _record_announcement(work, entries, now, message, delivery, max_attempts)
         return
     person = work.directory.person(message.user_id)
@@ -492,6 +537,55 @@ def _record_announcement(
     )
 
 
+def _record_notice(
+    work: UnitOfWork,
+    entries: list[NewTimelineEntry],
+    now: datetime,
+    message: OutboxMessage,
+    delivery: Delivery,
+    max_attempts: int,
+) -> None:
+    """A notice: retried whatever the incident's status, never moved to another method."""
+    person = work.directory.person(message.user_id) if message.user_id is not None else None
+    who = f"{person.name} " if person is not None else ""
+    where = f"{who}by {message.kind} ({message.address})"
+    what = message.purpose.replace("_", " ")
+    data = {
+        "message_id": message.id,
+        "purpose": message.purpose,
+        "user": person.email if person else None,
+        "channel": message.kind,
+        "detail": delivery.detail,
+    }
+
+    def note(kind: str, text: str) -> None:
+        entries.append(
+            NewTimelineEntry(
+                incident_id=message.incident_id,
+                at=now,
+                kind=kind,
+                actor="engine",
+                message=text,
+                data=data,
+            )
+        )
+
+    if delivery.ok:
+        work.paging.mark_sent(message.id, now, provider_ref=delivery.provider_ref)
+        note(timeline.NOTIFIED, f"Sent the {what} notice to {where}: {delivery.detail}")
+        return
+    if not delivery.permanent and message.attempts < max_attempts:
+        backoff = _retry_later(work, message, delivery, now)
+        note(
+            timeline.DELIVERY_RETRY,
+            f"Could not send the {what} notice to {where}: {delivery.detail}; "
+            f"retrying in {int(backoff.total_seconds())}s",
+        )
+        return
+    work.paging.mark_failed(message.id, error=delivery.detail)
+    note(timeline.DELIVERY_FAILED, f"The {what} notice to {where} failed: {delivery.detail}")
+
+
 def _fail_over(work: UnitOfWork, message: OutboxMessage, person: Person, now: datetime) -> None:
     tried = work.paging.attempted_contacts(
         message.incident_id, person.id, message.level, message.loop
@@ -581,7 +675,8 @@ def record_receipt(
                 data=data,
             )
             incident = work.incidents.get(message.incident_id)
-            if person is not None and incident and incident.status is IncidentStatus.TRIGGERED:
+            paging = incident is not None and incident.status is IncidentStatus.TRIGGERED
+            if person is not None and paging and message.purpose == PAGE:
                 _fail_over(work, message, person, now)
         work.commit()
         return True

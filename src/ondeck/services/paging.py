@@ -58,6 +58,7 @@ def _announcement(incident: IncidentRecord, change: str, now: datetime) -> NewMe
         level=0,
         loop=0,
         deliver_at=now,
+        purpose="announcement",
     )
 
 

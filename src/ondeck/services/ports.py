@@ -186,6 +186,12 @@ class NewMessage:
     deliver_at: datetime
     schedule_id: int | None = None
     """The schedule that put this person on call for the page, when one did."""
+    purpose: str = "page"
+    """What the message is: ``page``, ``announcement`` or a notice's purpose (notices.py)."""
+    role: str | None = None
+    """The incident role the page asks its person to take, if any."""
+    payload: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+    """A notice's own words: ``{"subject", "text", "url"}``; None for pages and announcements."""
 
 
 @dataclass(frozen=True)
@@ -206,6 +212,10 @@ class OutboxMessage:
     schedule_id: int | None = None
     held: bool = False
     """Storm control held it back at least once: it goes in a bundle."""
+    purpose: str = "page"
+    """``page``, ``announcement`` or a notice's purpose (see NewMessage)."""
+    role: str | None = None
+    payload: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
 
 class DuplicateOpenIncident(Exception):
@@ -797,6 +807,17 @@ class PageItem:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A plain informative message about an incident (a CAN report, a reminder, a
+    broadcast): channels show its words and offer no actions."""
+
+    purpose: str
+    subject: str
+    text: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class Page:
     """Everything a channel needs to tell one person about one incident.
 
@@ -830,6 +851,8 @@ class Page:
     """Chat announcements: the provider's handle on the message to update ("" posts anew)."""
     bundle: tuple[PageItem, ...] = ()
     test: bool = False
+    notice: Notice | None = None
+    """Set for a notice: render ``notice`` as a plain message, without action links."""
 
     @property
     def bundled(self) -> bool:

@@ -109,11 +109,32 @@ def action_links(page: Page) -> list[tuple[str, str]]:
 # --- Microsoft Teams -------------------------------------------------------------------
 
 
+def notice_markdown(page: Page) -> str:
+    """A notice as Markdown: its subject in bold, its text, and the incident's link."""
+    assert page.notice is not None
+    link = f"\n\n[Open the incident]({page.notice.url})" if page.notice.url else ""
+    return f"**{page.notice.subject}**\n\n{page.notice.text}{link}"
+
+
 def teams_card(page: Page) -> dict[str, Any]:
-    """An Adaptive Card (1.4) with the page's facts and its action links as buttons."""
+    """An Adaptive Card (1.4) with the page's facts and its action links as buttons; a
+    notice is its subject and text with no buttons."""
     body: list[dict[str, Any]] = []
     actions: list[dict[str, Any]] = []
-    if page.test:
+    if page.notice is not None:
+        body += [
+            {
+                "type": "TextBlock",
+                "text": page.notice.subject,
+                "weight": "Bolder",
+                "size": "Large",
+                "wrap": True,
+            },
+            {"type": "TextBlock", "text": page.notice.text, "wrap": True},
+        ]
+        if page.notice.url:
+            body.append({"type": "TextBlock", "text": f"[Open the incident]({page.notice.url})"})
+    elif page.test:
         body += [
             {"type": "TextBlock", "text": headline(page), "weight": "Bolder", "size": "Large"},
             {"type": "TextBlock", "text": notice_for_test(page), "wrap": True},
@@ -265,7 +286,10 @@ BUTTONS = (
 
 
 def mattermost_message(page: Page, *, actions_url: str) -> dict[str, Any]:
-    """The incoming webhook body: text, and one attachment with fields, links and buttons."""
+    """The incoming webhook body: text, and one attachment with fields, links and buttons;
+    a notice is text alone."""
+    if page.notice is not None:
+        return {"username": "ondeck", "text": notice_markdown(page)}
     if page.test:
         return {
             "username": "ondeck",

@@ -7,7 +7,8 @@ When the inbound listener runs, a page about one incident carries ``Reply-To`` w
 signed reply address and says that replying "ack", "resolve", "escalate" or "snooze 30"
 acts. A bundle (storm control: several incidents in one message) lists every incident with
 its own links and has no Reply-To, since a reply could not say which incident it means. A
-test notification says so and acts on nothing.
+test notification says so and acts on nothing; so does a notice (a CAN report, a reminder, a
+broadcast), which is its subject and text with the incident's link.
 """
 
 from __future__ import annotations
@@ -30,10 +31,12 @@ TEST_NOTE = (
 def replies_read(page: Page) -> bool:
     """Whether a reply to this email acts: a Reply-To routes back and it is about one
     incident (a reply to a bundle could not say which incident it means)."""
-    return bool(page.reply_to) and not page.bundled and not page.test
+    return bool(page.reply_to) and not page.bundled and not page.test and page.notice is None
 
 
 def subject(page: Page) -> str:
+    if page.notice is not None:
+        return f"[ondeck] {page.notice.subject}"
     if page.test:
         return "[ondeck] Test notification"
     if page.bundled:
@@ -75,6 +78,8 @@ def _item_line(item: PageItem) -> str:
 
 def render_summary(page: Page) -> str:
     """The page without its signed action links."""
+    if page.notice is not None:
+        return render_text(page)
     if page.test:
         return f"Test notification for {page.recipient_name} <{page.address}>\n{TEST_NOTE}\n"
     if page.bundled:
@@ -86,6 +91,9 @@ def render_summary(page: Page) -> str:
 
 
 def render_text(page: Page) -> str:
+    if page.notice is not None:
+        link = f"\n\n{page.notice.url}" if page.notice.url else ""
+        return f"{page.notice.text}{link}\n"
     if page.test:
         return f"Hello {page.recipient_name},\n\n{TEST_NOTE}\n\nSent to {page.address}.\n"
     if page.bundled:
@@ -133,6 +141,17 @@ def _html(content: str) -> str:
 
 
 def render_html(page: Page) -> str:
+    if page.notice is not None:
+        paragraphs = "".join(
+            f"<p>{escape(part).replace(chr(10), '<br>')}</p>"
+            for part in page.notice.text.split("\n\n")
+        )
+        link = (
+            f"<p><a href='{escape(page.notice.url)}'>Open the incident</a></p>"
+            if page.notice.url
+            else ""
+        )
+        return _html(f"<h2>{escape(page.notice.subject)}</h2>{paragraphs}{link}")
     if page.test:
         return _html(
             "<h2>Test notification</h2>"

@@ -40,13 +40,22 @@ def _header(text: str) -> str:
     return "=?utf-8?b?" + base64.b64encode(text.encode()).decode() + "?="
 
 
+def shorten_bytes(text: str, budget: int) -> str:
+    """``text`` cut to at most ``budget`` bytes of UTF-8, with "…" when cut."""
+    if len(text.encode()) <= budget:
+        return text
+    return text.encode()[: budget - 3].decode(errors="ignore") + "…"
+
+
 def _said(response: httpx.Response) -> str:
     """ntfy's error text (``{"code":40101,"http":401,"error":"unauthorized",…}``)."""
     return said(response, "error")
 
 
 def message(page: Page) -> str:
-    """The notification's body."""
+    """The notification's body (a notice's: its text)."""
+    if page.notice is not None:
+        return shorten_bytes(page.notice.text, MESSAGE_BUDGET)
     if page.test:
         return (
             f"This is a test for {page.recipient_name}: pages for you will arrive here. "
@@ -73,8 +82,9 @@ def message(page: Page) -> str:
 
 
 def actions(page: Page) -> str:
-    """The ``Actions`` header in ntfy's short format (three actions at most)."""
-    if page.test:
+    """The ``Actions`` header in ntfy's short format (three actions at most); none for a
+    test or a notice."""
+    if page.test or page.notice is not None:
         return ""
     if page.bundled:
         return f"view, Open ondeck, {page.incident_url.rsplit('/', 1)[0]}"
@@ -87,7 +97,9 @@ def actions(page: Page) -> str:
 
 
 def headers(page: Page) -> dict[str, str]:
-    if page.test:
+    if page.notice is not None:
+        title, priority, tags = page.notice.subject, "3", "information_source,ondeck"
+    elif page.test:
         title, priority, tags = "ondeck test notification", "3", "white_check_mark,ondeck"
     elif page.bundled:
         high = any(item.urgency.value == "high" for item in page.bundle)

@@ -80,7 +80,12 @@ def _who_changed(page: Page) -> str:
 
 def render(page: Page, *, interactive: bool) -> dict[str, Any]:
     """``{"text": ..., "blocks": [...]}`` for ``page``: a test, a bundle of incidents, a
-    page to one person, or (no recipient) an incident's channel message."""
+    page to one person, (no recipient) an incident's channel message, or a notice (its
+    words, no buttons)."""
+    if page.notice is not None:
+        return slack_messages.notice_message(
+            subject=page.notice.subject, text=page.notice.text, url=page.notice.url
+        )
     if page.test:
         return slack_messages.check_message(recipient=page.recipient_name)
     if page.bundled:

@@ -35,7 +35,14 @@ from typing import Protocol
 import httpx
 
 from ondeck.adapters.channels import twilio_api
-from ondeck.domain.phone import bundle_text, page_text, parse_routes, shorten, trial_text
+from ondeck.domain.phone import (
+    SMS_LIMIT,
+    bundle_text,
+    page_text,
+    parse_routes,
+    shorten,
+    trial_text,
+)
 from ondeck.services.ports import Delivery, Page
 
 
@@ -168,7 +175,10 @@ class SmsChannel:
 
 
 def sms_text(page: Page) -> str:
-    """The SMS for a page: a test, a bundle of incidents, or one incident with its codes."""
+    """The SMS for a page: a test, a bundle of incidents, or one incident with its codes; a
+    notice is its text, trimmed to one SMS."""
+    if page.notice is not None:
+        return shorten(f"ondeck {page.notice.subject}: {page.notice.text}", SMS_LIMIT)
     if page.test:
         return trial_text(page.recipient_name)
     if page.bundled:

@@ -71,6 +71,12 @@ def call_twiml(page: Page, callback_url: str) -> str:
     """The TwiML of a page's call: a test says so and hangs up; a bundle lists its incidents
     (keys could only act on one of them, so it asks nothing); one incident asks for a key."""
     response = VoiceResponse()
+    if page.notice is not None:
+        response.say(
+            f"This is ondeck. {shorten(page.notice.subject, 200)}. "
+            f"{shorten(page.notice.text, 600)} Goodbye."
+        )
+        return str(response)
     if page.test:
         response.say(
             f"This is a test call from ondeck for {page.recipient_name}. "

@@ -55,7 +55,24 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return f"{SIGNATURE_VERSION}={digest.hexdigest()}"
 
 
+def notice_body(page: Page) -> dict[str, Any]:
+    """A notice: ``{"event": "notice", "purpose", "subject", "text", "url", "incident"}``."""
+    assert page.notice is not None
+    return {
+        "event": "notice",
+        "purpose": page.notice.purpose,
+        "idempotency_key": page.idempotency_key,
+        "subject": page.notice.subject,
+        "text": page.notice.text,
+        "url": page.notice.url,
+        "incident": {"number": page.incident_number, "title": page.incident_title},
+    }
+
+
 def page_body(page: Page) -> dict[str, Any]:
+    """A page's JSON; a notice's is ``notice_body``."""
+    if page.notice is not None:
+        return notice_body(page)
     body: dict[str, Any] = {
         "event": "incident.page",
         "test": page.test,

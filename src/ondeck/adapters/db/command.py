@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
+from ondeck.adapters.db.paging import PAGE
 from ondeck.adapters.db.tables import (
     can_reminders,
     can_reports,
@@ -263,7 +264,11 @@ class SqlIncidentCommandStore:
     def paged_user_ids(self, incident_id: int) -> set[int]:
         rows = self._conn.execute(
             select(outbox.c.user_id)
-            .where(outbox.c.incident_id == incident_id, outbox.c.user_id.is_not(None))
+            .where(
+                outbox.c.incident_id == incident_id,
+                outbox.c.user_id.is_not(None),
+                outbox.c.purpose == PAGE,
+            )
             .distinct()
         )
         return {int(row.user_id) for row in rows}

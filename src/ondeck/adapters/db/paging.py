@@ -38,6 +38,9 @@ _MOVE_ESCALATION = (
 
 QUEUED, SENDING, SENT, FAILED, CANCELLED = "queued", "sending", "sent", "failed", "cancelled"
 DELIVERED, BUNDLED = "delivered", "bundled"
+PAGE, ANNOUNCEMENT = "page", "announcement"
+"""Purposes of messages that stop when the incident is acknowledged or resolved; notices
+(every other purpose) go out whatever the incident's status."""
 
 
 def _message(row: RowMapping) -> OutboxMessage:
@@ -57,6 +60,9 @@ def _message(row: RowMapping) -> OutboxMessage:
         last_error=row["last_error"],
         schedule_id=row["schedule_id"],
         held=row["held_at"] is not None,
+        purpose=row["purpose"],
+        role=row["role"],
+        payload=row["payload"],
     )
 
 
@@ -157,7 +163,11 @@ class SqlPagingStore:
     def last_paged_position(self, incident_id: int) -> tuple[int, int] | None:
         row = self._conn.execute(
             select(outbox.c.level, outbox.c.loop)
-            .where(outbox.c.incident_id == incident_id, outbox.c.user_id.is_not(None))
+            .where(
+                outbox.c.incident_id == incident_id,
+                outbox.c.user_id.is_not(None),
+                outbox.c.purpose == PAGE,
+            )
             .order_by(outbox.c.loop.desc(), outbox.c.level.desc())
             .limit(1)
         ).first()
@@ -206,6 +216,9 @@ class SqlPagingStore:
                 "attempts": 0,
                 "created_at": now,
                 "schedule_id": m.schedule_id,
+                "purpose": m.purpose,
+                "role": m.role,
+                "payload": m.payload,
             }
             for m in messages
         ]
@@ -219,7 +232,11 @@ class SqlPagingStore:
     def cancel_queued(self, incident_id: int) -> int:
         result = self._conn.execute(
             update(outbox)
-            .where(outbox.c.incident_id == incident_id, outbox.c.state == QUEUED)
+            .where(
+                outbox.c.incident_id == incident_id,
+                outbox.c.state == QUEUED,
+                outbox.c.purpose.in_([PAGE, ANNOUNCEMENT]),
+            )
             .values(state=CANCELLED, last_error="cancelled: incident acknowledged or resolved")
         )
         return result.rowcount
@@ -265,6 +282,7 @@ class SqlPagingStore:
         mine = and_(
             outbox.c.user_id == user_id,
             outbox.c.kind == kind,
+            outbox.c.purpose == PAGE,
             outbox.c.bundle_id.is_(None),
             outbox.c.id.not_in(list(excluding)),
         )
@@ -308,6 +326,7 @@ class SqlPagingStore:
                     outbox.c.user_id == user_id,
                     outbox.c.kind == kind,
                     outbox.c.state == QUEUED,
+                    outbox.c.purpose == PAGE,
                     outbox.c.deliver_at < until,
                 )
                 .with_for_update(skip_locked=True)
@@ -331,6 +350,7 @@ class SqlPagingStore:
                     outbox.c.kind == carrier.kind,
                     outbox.c.address == carrier.address,
                     outbox.c.state == QUEUED,
+                    outbox.c.purpose == PAGE,
                     outbox.c.held_at.is_not(None),
                     outbox.c.id != carrier.id,
                 )
@@ -469,6 +489,7 @@ class SqlPagingStore:
                 outbox.c.user_id == user_id,
                 outbox.c.level == level,
                 outbox.c.loop == loop,
+                outbox.c.purpose == PAGE,
             )
         ).scalars()
         return {row for row in rows if row is not None}
