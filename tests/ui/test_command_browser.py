@@ -1,7 +1,8 @@
 """In a real browser, on a desktop and on a phone: Ada declares a major incident from its
 page, moves it to the next stage with a reason (its checklist is incomplete), posts a CAN
 report, and sees both in the command centre and on the timeline; the phone does the same
-for the next stage, in one column that never scrolls sideways.
+for the next stage, in one column that never scrolls sideways, and the desktop's live page
+offers to reload.
 
 Screenshots: ``artifacts/ui/command-centre-desktop.png``, ``command-centre-phone.png``,
 ``stage-change.png`` and ``can-report.png``.
@@ -108,6 +109,14 @@ def test_ada_runs_a_major_incident_from_its_page_on_a_desktop_and_a_phone(
         box = button.bounding_box()
         assert box is not None and box["height"] >= 44, "the button is too small to tap"
         _shoot(small, "command-centre-phone")
+
+        changed = page.locator("#command-changed")
+        expect(changed).to_be_visible()  # the desktop's live timeline saw the phone's changes
+        expect(_timeline(page, "can_report")).to_have_count(2)
+        changed.get_by_role("link", name="Reload").click()
+        expect(page.locator('.stage-bar [aria-current="step"] .step-name')).to_have_text("Verify")
+        expect(page.locator("#latest-can")).to_contain_text("Rollback done, errors falling")
+        expect(changed).to_be_hidden()
 
         assert ada.errors == [] and on_phone.errors == []
     finally:

@@ -1,6 +1,8 @@
 // The incident page's live timeline: every few seconds, fetch entries newer than the last
 // one shown and the incident's status; append the entries and update badge and buttons.
 // Built with textContent only, so nothing from the server is ever parsed as HTML.
+// An entry that changes the command centre (a kind in data-command-changes) shows a
+// "reload" line rather than reloading, so that nothing typed into a form is lost.
 "use strict";
 
 (() => {
@@ -10,6 +12,8 @@
   if (!root || !list) return;
 
   const url = root.dataset.timelineUrl;
+  const changes = new Set((root.dataset.commandChanges || "").split(" ").filter(Boolean));
+  const changed = document.getElementById("command-changed");
   const every = 2500;
   let after = Number(root.dataset.afterId) || 0;
   let wait = every;
@@ -78,6 +82,7 @@
         if (entry.id <= after) continue;
         list.append(entryItem(entry));
         after = entry.id;
+        if (changed && changes.has(entry.kind)) changed.hidden = false;
       }
       showIncident(data);
       showState("live", false);

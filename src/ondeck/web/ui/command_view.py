@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ondeck.bootstrap import Container
 from ondeck.domain.severity import Journey, Response, Severity
 from ondeck.domain.stages import ORDER, Item, Stage
-from ondeck.services import command
+from ondeck.services import command, timeline
 from ondeck.services.ports import (
     CanReportRecord,
     LossEstimateRecord,
@@ -63,6 +63,29 @@ JOURNEY_TEXT = {
     Journey.DEGRADED: "degraded (users get through, badly)",
     Journey.BLOCKED: "blocked (users cannot get through)",
 }
+
+CHANGES = (
+    timeline.ACKNOWLEDGED,
+    timeline.RESOLVED,
+    timeline.DECLARED,
+    timeline.STAGE_CHANGED,
+    timeline.CAN_REPORT,
+    timeline.CAN_OVERDUE,
+    timeline.LOSS_ESTIMATED,
+    timeline.SEVERITY_CHANGED,
+    timeline.RESPONSE_CHANGED,
+    timeline.STATUS_UPDATE_PROPOSED,
+    timeline.STATUS_UPDATE_EDITED,
+    timeline.STATUS_UPDATE_PUBLISHED,
+)
+"""Timeline kinds after which the command centre shows something else: the live page offers
+to reload when one arrives."""
+
+
+def changes(major: bool) -> str:
+    """The kinds (space-separated) after which the page is out of date: for an incident not
+    declared major, only its declaration."""
+    return " ".join(CHANGES if major else (timeline.DECLARED,))
 
 
 @dataclass(frozen=True)

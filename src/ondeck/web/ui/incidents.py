@@ -156,6 +156,7 @@ async def show_incident(
             "filled": filled or {},
             "centre": command_view.centre(loaded, clock) if loaded else None,
             "journeys": command_view.JOURNEY_TEXT,
+            "command_changes": command_view.changes(loaded is not None),
             "here": f"/incidents/{incident_id}",
         },
         user=user,
