@@ -45,6 +45,8 @@ from ondeck.domain.org import (
     RuleSpec,
     ScheduleSpec,
     ServiceSpec,
+    StatusComponentSpec,
+    StatusPageSpec,
     TargetSpec,
     TeamSpec,
     UserSpec,
@@ -323,6 +325,29 @@ class IntegrationIn(_Model):
     key: str
 
 
+class StatusComponentIn(_Model):
+    name: str
+    description: str = ""
+
+
+class StatusPageIn(_Model):
+    """``{name: Checkout, components: [Payments, {name: Orders, description: ...}]}``."""
+
+    name: str
+    components: list[str | StatusComponentIn]
+
+    def spec(self) -> StatusPageSpec:
+        return StatusPageSpec(
+            name=self.name.strip(),
+            components=tuple(
+                StatusComponentSpec(c.strip())
+                if isinstance(c, str)
+                else StatusComponentSpec(c.name.strip(), c.description.strip())
+                for c in self.components
+            ),
+        )
+
+
 class ServiceIn(_Model):
     name: str
     escalation_policy: str
@@ -331,6 +356,7 @@ class ServiceIn(_Model):
     urgency: Literal["high", "low"] | None = None
     integrations: list[IntegrationIn] = Field(default_factory=list)
     chat_channel: str = ""
+    status_page: StatusPageIn | None = None
 
 
 class OrgIn(_Model):
@@ -388,6 +414,7 @@ class OrgIn(_Model):
                     urgency=Urgency(s.urgency) if s.urgency else None,
                     integrations=tuple(IntegrationSpec(i.type, i.key) for i in s.integrations),
                     chat_channel=s.chat_channel,
+                    status_page=s.status_page.spec() if s.status_page else None,
                 )
                 for s in self.services
             ),
@@ -622,6 +649,16 @@ def _hours_out(windows: tuple[Window, ...] | None) -> dict[str, Any]:
     return {} if windows is None else {"working_hours": [window_text(w) for w in windows]}
 
 
+def _status_page_out(page: StatusPageSpec) -> dict[str, Any]:
+    return {
+        "name": page.name,
+        "components": [
+            _Flow({"name": c.name, "description": c.description}) if c.description else c.name
+            for c in page.components
+        ],
+    }
+
+
 def dump_org(spec: OrgSpec) -> str:
     """The YAML text ``parse_org`` reads back as ``spec``."""
     data: dict[str, Any] = {
@@ -682,6 +719,7 @@ def dump_org(spec: OrgSpec) -> str:
             }
             | ({"urgency": s.urgency.value} if s.urgency else {})
             | ({"chat_channel": s.chat_channel} if s.chat_channel else {})
+            | ({"status_page": _status_page_out(s.status_page)} if s.status_page else {})
             for s in spec.services
         ],
     }

@@ -184,6 +184,22 @@ class ServiceSpec:
     integrations: tuple[IntegrationSpec, ...] = ()
     chat_channel: str = ""
     """A Slack channel id (``C0123ABCD``) that gets one message per incident; empty: none."""
+    status_page: StatusPageSpec | None = None
+    """Where the service shows on the public status page; None: it is not there at all."""
+
+
+@dataclass(frozen=True)
+class StatusComponentSpec:
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class StatusPageSpec:
+    """A service's public face: its group ``name`` and the components customers see."""
+
+    name: str
+    components: tuple[StatusComponentSpec, ...]
 
 
 @dataclass(frozen=True)
@@ -438,6 +454,8 @@ def validate(
             )
         if service.team is not None and service.team not in known.teams:
             problems.append(Problem(f"{base}.team", f"no team named {service.team!r}"))
+        if service.status_page is not None:
+            problems += _status_page_problems(f"{base}.status_page", service.status_page)
         for ii, integration in enumerate(service.integrations):
             path = f"{base}.integrations[{ii}]"
             if integration.key in integration_keys:
@@ -461,6 +479,21 @@ def validate(
 
 
 _CHAT_CHANNEL = re.compile(r"[CG][A-Z0-9]{2,30}")
+
+
+def _status_page_problems(base: str, page: StatusPageSpec) -> list[Problem]:
+    """A public group needs a name and at least one component, each named once."""
+    problems = _text_problems(f"{base}.name", page.name, 200)
+    if not page.components:
+        problems.append(Problem(f"{base}.components", "list at least one component"))
+    problems += _duplicates(f"{base}.components", (c.name.strip() for c in page.components))
+    for index, component in enumerate(page.components):
+        path = f"{base}.components[{index}]"
+        problems += _text_problems(f"{path}.name", component.name, 200)
+        problems += _text_problems(
+            f"{path}.description", component.description, 2000, required=False
+        )
+    return problems
 
 
 def _contact_problems(base: str, contacts: tuple[ContactSpec, ...]) -> list[Problem]:

@@ -17,7 +17,7 @@ from ondeck.domain.errors import InvalidTransition
 from ondeck.domain.model import IncidentStatus
 from ondeck.domain.severity import InvalidEstimate, Journey, LossEstimate, Thresholds, assess
 from ondeck.domain.stages import ORDER, Facts, Item, Stage
-from ondeck.services import notices, timeline
+from ondeck.services import notices, status_proposals, timeline
 from ondeck.services.errors import Forbidden, NotFound, Refused
 from ondeck.services.ports import (
     CanReportRecord,
@@ -167,7 +167,8 @@ def change_stage(
     ``experts`` (names) and ``rca_owner`` are recorded first, so they count for the
     checklist. Moving on with checklist items missing, or going back, needs ``reason``;
     the missing items go on the timeline. An unknown stage is BadInput; a refused move is
-    InvalidTransition; nothing changes then. From Review on, CAN reminders stop.
+    InvalidTransition; nothing changes then. From Review on, CAN reminders stop. A draft
+    status-page update for customers is proposed (``status_proposals.propose_for_stage``).
     """
     try:
         target = stages.parse_stage(stage)
@@ -219,6 +220,9 @@ def change_stage(
                 "experts": list(record.experts),
                 "rca_owner": record.rca_owner,
             },
+        )
+        status_proposals.propose_for_stage(
+            work, incident=incident, stage=target, actor=actor.email, now=now
         )
         work.signal_work()
         work.commit()
@@ -491,6 +495,14 @@ def _declared(work: UnitOfWork, incident_id: int, *, lock: bool = False) -> Comm
     if record is None:
         raise NotDeclared(f"incident #{incident_id} is not a major incident; declare it first")
     return record
+
+
+def participant(
+    work: UnitOfWork, incident_id: int, person: Person
+) -> tuple[IncidentRecord, CommandRecord]:
+    """The incident and its command state, locked, for a use case in ``work`` that only
+    participants may run; NotFound, NotDeclared or Forbidden otherwise."""
+    return _participant(work, incident_id, person)
 
 
 def _participant(

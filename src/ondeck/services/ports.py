@@ -28,6 +28,8 @@ from ondeck.domain.schedules import Away, AwayKind, Override, Schedule
 from ondeck.domain.severity import LossEstimate, Response
 from ondeck.domain.severity import Severity as LossSeverity
 from ondeck.domain.stages import Stage
+from ondeck.domain.status_page import ComponentState
+from ondeck.domain.status_updates import UpdateStatus
 from ondeck.domain.trades import Period, Trade, TradeKind, TradeRequest, TradeStatus
 
 
@@ -772,6 +774,7 @@ class UnitOfWork(Protocol):
     schedules: ScheduleStore
     contacts: ContactStore
     command: IncidentCommandStore
+    status: StatusStore
 
     def __enter__(self) -> Self: ...
 
@@ -1041,3 +1044,80 @@ class IncidentCommandStore(Protocol):
 
     def paged_user_ids(self, incident_id: int) -> set[int]:
         """Everyone a message about the incident was queued for."""
+
+
+@dataclass(frozen=True)
+class StatusComponentRecord:
+    """A component on the public status page, in its service's public group."""
+
+    id: int
+    service_id: int
+    group: str
+    name: str
+    description: str
+    position: int
+
+
+@dataclass(frozen=True)
+class StatusUpdateRecord:
+    """A customer-facing update about an incident; public once ``published_at`` is set."""
+
+    id: int
+    incident_id: int
+    stage: Stage
+    status: UpdateStatus
+    title: str
+    body: str
+    impact: ComponentState
+    components: tuple[int, ...]
+    """Ids of the public components it is about."""
+    proposed_at: datetime
+    proposed_by: str
+    published_at: datetime | None = None
+    published_by: str = ""
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None
+
+
+@dataclass(frozen=True)
+class StatusSubscriberRecord:
+    id: int
+    kind: str
+    """``email`` or ``webhook``."""
+    address: str
+    created_at: datetime
+
+
+class StatusStore(Protocol):
+    """The public status page: components, updates and subscribers."""
+
+    def components(self) -> list[StatusComponentRecord]:
+        """Every public component, by group name, then position."""
+
+    def add_update(self, record: StatusUpdateRecord) -> int:
+        """Store ``record`` (its ``id`` is ignored); returns the new id."""
+
+    def get_update(self, update_id: int, *, lock: bool = False) -> StatusUpdateRecord | None: ...
+
+    def save_update(self, record: StatusUpdateRecord) -> None:
+        """Replace the stored update ``record.id`` with ``record``."""
+
+    def updates(self, incident_id: int) -> list[StatusUpdateRecord]:
+        """The incident's updates, drafts too, oldest first."""
+
+    def published_since(self, since: datetime) -> list[StatusUpdateRecord]:
+        """Every published update of each incident with an update published at or after
+        ``since``, or whose latest published update is not resolved; oldest first."""
+
+    def add_subscriber(self, kind: str, address: str, at: datetime) -> tuple[int, bool]:
+        """(id, True) for a new subscriber; (the existing id, False) when already there."""
+
+    def subscriber(self, subscriber_id: int) -> StatusSubscriberRecord | None: ...
+
+    def remove_subscriber(self, subscriber_id: int) -> bool:
+        """False when there was no such subscriber."""
+
+    def subscribers(self) -> list[StatusSubscriberRecord]:
+        """Oldest first."""

@@ -27,6 +27,8 @@ from ondeck.web import (
     links,
     schedule_changes_api,
     schedules_api,
+    status_page,
+    status_updates_api,
     ui,
 )
 from ondeck.web.deps import ApiUser, ContainerDep
@@ -56,6 +58,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(schedule_changes_api.router)
     app.include_router(contacts_api.router)
     app.include_router(command_api.router)
+    app.include_router(status_updates_api.router)
+    app.include_router(status_page.router)  # public: no authentication
     app.include_router(calendar.api)
     app.include_router(calendar.feeds)
     app.include_router(links.router)

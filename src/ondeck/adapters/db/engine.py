@@ -23,6 +23,7 @@ from ondeck.adapters.db.incidents import SqlIncidentStore
 from ondeck.adapters.db.org import SqlOrgStore
 from ondeck.adapters.db.paging import SqlPagingStore
 from ondeck.adapters.db.rosters import SqlScheduleStore
+from ondeck.adapters.db.status_page import SqlStatusStore
 from ondeck.services.ports import (
     ContactStore,
     DirectoryStore,
@@ -31,6 +32,7 @@ from ondeck.services.ports import (
     OrgStore,
     PagingStore,
     ScheduleStore,
+    StatusStore,
     UnitOfWork,
     Wakeup,
 )
@@ -111,6 +113,7 @@ class SqlUnitOfWork:
         self.schedules: ScheduleStore = SqlScheduleStore(self._conn)
         self.contacts: ContactStore = SqlContactStore(self._conn)
         self.command: IncidentCommandStore = SqlIncidentCommandStore(self._conn)
+        self.status: StatusStore = SqlStatusStore(self._conn)
         return self
 
     def __exit__(

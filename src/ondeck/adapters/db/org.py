@@ -28,6 +28,7 @@ from ondeck.adapters.db.tables import (
     schedule_layers,
     schedules,
     services,
+    status_components,
     team_members,
     teams,
     users,
@@ -43,6 +44,8 @@ from ondeck.domain.org import (
     RuleSpec,
     ScheduleSpec,
     ServiceSpec,
+    StatusComponentSpec,
+    StatusPageSpec,
     TargetSpec,
     TeamSpec,
     UserSpec,
@@ -192,6 +195,7 @@ class SqlOrgStore:
                     integration.key,
                     {"service_id": service_id, "kind": integration.kind},
                 )
+            self._sync_status_components(service_id, service.status_page)
         return {
             "users": len(spec.users),
             "teams": len(spec.teams),
@@ -199,6 +203,57 @@ class SqlOrgStore:
             "escalation_policies": len(spec.escalation_policies),
             "services": len(spec.services),
         }
+
+    def _sync_status_components(self, service_id: int, page: StatusPageSpec | None) -> None:
+        """The service's public components become exactly ``page``'s (none without one);
+        a component kept by name keeps its id, so published updates still name it."""
+        wanted = page.components if page is not None else ()
+        self._conn.execute(
+            delete(status_components).where(
+                status_components.c.service_id == service_id,
+                status_components.c.name.not_in([c.name for c in wanted]),
+            )
+        )
+        stored = {
+            row.name: row.id
+            for row in self._conn.execute(
+                select(status_components.c.id, status_components.c.name).where(
+                    status_components.c.service_id == service_id
+                )
+            )
+        }
+        for position, component in enumerate(wanted):
+            assert page is not None
+            values = {
+                "group_name": page.name,
+                "description": component.description,
+                "position": position,
+            }
+            if component.name in stored:
+                self._conn.execute(
+                    update(status_components)
+                    .where(status_components.c.id == stored[component.name])
+                    .values(values)
+                )
+            else:
+                self._conn.execute(
+                    insert(status_components).values(
+                        service_id=service_id, name=component.name, **values
+                    )
+                )
+
+    def _status_page(self, service_id: int) -> StatusPageSpec | None:
+        rows = self._conn.execute(
+            select(status_components)
+            .where(status_components.c.service_id == service_id)
+            .order_by(status_components.c.position, status_components.c.id)
+        ).all()
+        if not rows:
+            return None
+        return StatusPageSpec(
+            name=rows[0].group_name,
+            components=tuple(StatusComponentSpec(r.name, r.description) for r in rows),
+        )
 
     def _apply_user(self, user: UserSpec, at: datetime) -> None:
         email = user.email.strip().lower()
@@ -410,6 +465,7 @@ class SqlOrgStore:
                     )
                 ),
                 chat_channel=row.chat_channel,
+                status_page=self._status_page(row.id),
             )
             for row in self._rows(services, "services" in kinds)
         ]
