@@ -295,3 +295,26 @@ def test_declaring_twice_says_it_is_already_major(site: Server, ada: httpx.Clien
     assert again.status_code == 409
     assert f"incident #{number} is already a major incident" in _text(again)
     assert len(_entries(ada, number, "declared")) == 1
+
+
+def test_naming_the_experts_when_leaving_dispatch_needs_no_reason(
+    site: Server, ada: httpx.Client
+) -> None:
+    number = _declared(site, ada)
+    skipped = _post(ada, number, "stage", stage="dispatch", reason="drill: straight to dispatch")
+    at_dispatch = _text(ada.get(f"/incidents/{number}"))
+
+    moved = _post(
+        ada, number, "stage", stage="mitigate", experts="DBA on call, Payments lead", reason=""
+    )
+    page = _text(ada.get(f"/incidents/{number}"))
+
+    assert skipped.status_code == 303
+    assert "Experts to page" in at_dispatch
+    assert "(not needed once you name them above)" in at_dispatch
+    assert moved.status_code == 303
+    assert _current_stage(page) == "mitigate"
+    assert '<dd data-field="experts">DBA on call, Payments lead</dd>' in page
+    assert [e["message"] for e in _entries(ada, number, "stage_changed")][-1] == (
+        "Stage dispatch → mitigate"
+    )

@@ -178,6 +178,9 @@ class Centre:
     steps: list[StageStep]
     checklist: list[Check]
     missing: list[str]
+    reason_required: bool
+    """Moving on needs a reason whatever the move form fills in (the experts, the RCA
+    owner): items are missing that the form cannot supply."""
     next_stage: Choice | None
     later_stages: list[Choice]
     earlier_stages: list[Choice]
@@ -287,6 +290,10 @@ def centre(loaded: Loaded, clock: Clockface) -> Centre:
         steps=_steps(record.stage, loaded.moves, clock),
         checklist=[Check(ITEM_TEXT[item], met) for item, met in state.checklist],
         missing=[ITEM_TEXT[item] for item, met in state.checklist if not met],
+        reason_required=any(
+            not met and item not in (Item.EXPERTS_NAMED, Item.RCA_OWNER_NAMED)
+            for item, met in state.checklist
+        ),
         next_stage=(
             Choice(ORDER[here + 1].value, STAGE_NAMES[ORDER[here + 1]])
             if here + 1 < len(ORDER)
