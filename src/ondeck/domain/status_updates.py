@@ -222,4 +222,5 @@ def is_active(updates: Sequence[Published]) -> bool:
     resolved (and it has one)."""
     if not updates:
         return False
-    return max(updates, key=lambda update: update.at).status is not UpdateStatus.RESOLVED
+    latest = sorted(updates, key=lambda update: update.at)[-1]  # as impact_windows orders
+    return latest.status is not UpdateStatus.RESOLVED
