@@ -14,7 +14,33 @@ import httpx
 import pytest
 
 from tests.conftest import Server
-from tests.ui.support import GRACE, OTHERS, csrf_from, incident_id, set_passwords, sign_in, trigger
+from tests.ui.support import (
+    GRACE,
+    OTHERS,
+    csrf_from,
+    incident_id,
+    prepare,
+    serving,
+    set_passwords,
+    sign_in,
+    trigger,
+)
+
+STORE_KEY = "fedcba9876543210fedcba9876543210"
+STATUS_ORG = f"""
+services:
+  - name: Storefront
+    escalation_policy: Payments default
+    status_page: {{name: Shop, components: [Basket, Search]}}
+    integrations: [{{type: events_v2, key: {STORE_KEY}}}]
+"""
+
+
+@pytest.fixture(scope="module")
+def site(module_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The test organisation with a service on the public status page, served."""
+    with serving(prepare(module_database_url, more=STATUS_ORG), tmp_path_factory) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +59,9 @@ def ada(site: Server) -> Iterator[httpx.Client]:
         yield client
 
 
-def _incident(site: Server, client: httpx.Client) -> int:
+def _incident(site: Server, client: httpx.Client, **routing: str) -> int:
     title = f"Checkout down {uuid.uuid4().hex[:8]}"
-    trigger(site, dedup_key=title, summary=title)
+    trigger(site, dedup_key=title, summary=title, **routing)
     return incident_id(client, title)
 
 
@@ -49,8 +75,8 @@ def _post(client: httpx.Client, number: int, form: str, **fields: str) -> httpx.
     return client.post(f"/incidents/{number}/command/{form}", data={"csrf_token": token, **fields})
 
 
-def _declared(site: Server, client: httpx.Client) -> int:
-    number = _incident(site, client)
+def _declared(site: Server, client: httpx.Client, **routing: str) -> int:
+    number = _incident(site, client, **routing)
     declared = _post(client, number, "declare")
     assert declared.status_code == 303, declared.text
     return number
@@ -318,3 +344,96 @@ def test_naming_the_experts_when_leaving_dispatch_needs_no_reason(
     assert [e["message"] for e in _entries(ada, number, "stage_changed")][-1] == (
         "Stage dispatch → mitigate"
     )
+
+
+def _draft_id(page: str, number: int) -> int:
+    found = re.search(rf'action="/incidents/{number}/command/status-updates/(\d+)"', page)
+    assert found is not None, "the page shows no status-page draft"
+    return int(found.group(1))
+
+
+def test_a_stage_move_proposes_a_draft_that_is_edited_and_published_from_the_page(
+    site: Server, ada: httpx.Client
+) -> None:
+    number = _declared(site, ada, routing_key=STORE_KEY)
+    before = _text(ada.get(f"/incidents/{number}"))
+    _post(ada, number, "stage", stage="assemble", reason="drill")
+    page = _text(ada.get(f"/incidents/{number}"))
+    draft = _draft_id(page, number)
+    title = f"Basket errors {uuid.uuid4().hex[:6]}"
+
+    published = _post(
+        ada,
+        number,
+        f"status-updates/{draft}/publish",
+        title=title,
+        body="Some baskets fail to load. We are on it.",
+        status="investigating",
+        impact="partial_outage",
+        components=re.findall(r'name="components" value="(\d+)" checked', page)[0],
+    )
+    after = _text(ada.get(published.headers["location"]))
+    public = httpx.get(f"{site.url}/status", timeout=10)
+
+    assert "No draft: moving to another stage proposes one." in before
+    assert "Customers see nothing until it is published." in page
+    assert f'formaction="/incidents/{number}/command/status-updates/{draft}/publish"' in page
+    assert published.status_code == 303
+    assert f"Published to the status page: {title}" in after
+    assert f'action="/incidents/{number}/command/status-updates/{draft}"' not in after
+    published_list = after[after.index('class="published"') :]
+    assert f"<strong>Investigating</strong> · Partial outage<br>{title}" in published_list
+    assert public.status_code == 200 and title in html.unescape(public.text)
+    assert [e["kind"] for e in _entries(ada, number, "status_update_published")] == [
+        "status_update_published"
+    ]
+
+
+def test_a_draft_the_rules_refuse_shows_the_error_and_is_neither_saved_nor_published(
+    site: Server, ada: httpx.Client
+) -> None:
+    number = _declared(site, ada, routing_key=STORE_KEY)
+    _post(ada, number, "stage", stage="assemble", reason="drill")
+    draft = _draft_id(ada.get(f"/incidents/{number}").text, number)
+
+    refused = _post(
+        ada,
+        number,
+        f"status-updates/{draft}/publish",
+        title="All fixed",
+        body="Everything works again.",
+        status="resolved",
+        impact="major_outage",
+    )
+    public = httpx.get(f"{site.url}/status", timeout=10)
+
+    assert refused.status_code == 422
+    assert "impact: a resolved update says the components are operational again" in _text(refused)
+    assert 'value="All fixed"' in refused.text  # the form as it was filled in
+    assert "All fixed" not in public.text
+    assert _entries(ada, number, "status_update_edited") == []
+    assert _entries(ada, number, "status_update_published") == []
+
+
+def test_an_update_can_be_written_by_hand_and_saved_as_a_draft(
+    site: Server, ada: httpx.Client
+) -> None:
+    number = _declared(site, ada)  # Checkout API is not on the status page
+
+    page = _text(ada.get(f"/incidents/{number}"))
+    saved = _post(
+        ada,
+        number,
+        "status-updates",
+        title="Checkout is slow",
+        body="Paying takes longer than usual.",
+        status="investigating",
+        impact="degraded_performance",
+    )
+    after = _text(ada.get(f"/incidents/{number}"))
+
+    assert "This incident's service is not on the status page" in page
+    assert saved.status_code == 303
+    assert "Status page draft saved. Customers see it once you publish it." in after
+    assert 'value="Checkout is slow"' in after
+    assert len(_entries(ada, number, "status_update_proposed")) == 1

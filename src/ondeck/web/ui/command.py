@@ -1,5 +1,5 @@
 """The incident page's command-centre forms: declare a major incident, move its stage, post
-a CAN report, record a loss estimate.
+a CAN report, record a loss estimate, write, save and publish a status-page update.
 
 Every form posts with its CSRF token, calls one use case of ``services.command`` as the
 signed-in user and goes back to the incident page with a notice. A refusal shows the page
@@ -19,7 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ondeck.bootstrap import Container
 from ondeck.domain.errors import InvalidTransition
-from ondeck.services import command
+from ondeck.services import command, status_updates
 from ondeck.services.errors import Forbidden, NotFound
 from ondeck.services.ports import Person
 from ondeck.web.deps import ContainerDep
@@ -93,6 +93,23 @@ async def _act(
         problem, status = str(error), 409
     return await show_incident(
         request, container, user, incident_id, error=problem, status_code=status, filled=filled
+    )
+
+
+async def _form_error(
+    request: Request,
+    container: Container,
+    user: Person,
+    incident_id: int,
+    csrf: str,
+    error: FormError,
+    filled: dict[str, str],
+) -> Response:
+    """The incident page with a form value's error (422), the form as it was filled in."""
+    if not csrf_ok(request, csrf):
+        return refused(request, user, "Nothing was changed", EXPIRED, 403)
+    return await show_incident(
+        request, container, user, incident_id, error=str(error), status_code=422, filled=filled
     )
 
 
@@ -232,11 +249,7 @@ async def add_loss_estimate(
             "users_affected": whole("Users affected", users_affected),
         }
     except FormError as error:
-        if not csrf_ok(request, csrf_token):
-            return refused(request, user, "Nothing was changed", EXPIRED, 403)
-        return await show_incident(
-            request, container, user, incident_id, error=str(error), status_code=422, filled=filled
-        )
+        return await _form_error(request, container, user, incident_id, csrf_token, error, filled)
     outcome = await _act(
         request,
         container,
@@ -258,3 +271,163 @@ async def add_loss_estimate(
         f"Loss estimate recorded. Severity: {severity_text(outcome.severity, outcome.response)}.",
     )
     return _back(incident_id, "loss")
+
+
+def _component_ids(chosen: list[str] | None) -> list[int]:
+    """The ticked components' ids; FormError for a value that is not one."""
+    ids = []
+    for value in chosen or []:
+        try:
+            ids.append(int(value))
+        except ValueError:
+            raise FormError(f"components: {value!r} is not a status component") from None
+    return ids
+
+
+def _update_form(
+    title: str, body: str, status: str, impact: str, components: list[str] | None
+) -> dict[str, str]:
+    return {
+        "title": title,
+        "body": body,
+        "status": status,
+        "impact": impact,
+        "components": " ".join(components or []),
+    }
+
+
+@router.post("/incidents/{incident_id}/command/status-updates")
+async def write_status_update(
+    request: Request,
+    container: ContainerDep,
+    user: SignedIn,
+    incident_id: int,
+    title: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "",
+    impact: Annotated[str, Form()] = "",
+    components: Annotated[list[str] | None, Form()] = None,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Write a new draft status-page update by hand; nothing is public until published."""
+    filled = _update_form(title, body, status, impact, components)
+    try:
+        chosen = _component_ids(components)
+    except FormError as error:
+        return await _form_error(request, container, user, incident_id, csrf_token, error, filled)
+    outcome = await _act(
+        request,
+        container,
+        user,
+        incident_id,
+        csrf_token,
+        filled,
+        status_updates.write_update,
+        title=title,
+        body=body,
+        status=status,
+        impact=impact,
+        components=chosen,
+    )
+    if isinstance(outcome, Response):
+        return outcome
+    notify(request, "Status page draft saved. Customers see it once you publish it.")
+    return _back(incident_id, "status-update")
+
+
+@router.post("/incidents/{incident_id}/command/status-updates/{update_id}")
+async def save_status_update(
+    request: Request,
+    container: ContainerDep,
+    user: SignedIn,
+    incident_id: int,
+    update_id: int,
+    title: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "",
+    impact: Annotated[str, Form()] = "",
+    components: Annotated[list[str] | None, Form()] = None,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Save the draft as shown (title, status, impact, body, components)."""
+    filled = _update_form(title, body, status, impact, components)
+    try:
+        chosen = _component_ids(components)
+    except FormError as error:
+        return await _form_error(request, container, user, incident_id, csrf_token, error, filled)
+    outcome = await _act(
+        request,
+        container,
+        user,
+        incident_id,
+        csrf_token,
+        filled,
+        status_updates.edit_update,
+        update_id=update_id,
+        title=title,
+        body=body,
+        status=status,
+        impact=impact,
+        components=chosen,
+    )
+    if isinstance(outcome, Response):
+        return outcome
+    notify(request, "Status page draft saved. Customers see it once you publish it.")
+    return _back(incident_id, "status-update")
+
+
+@router.post("/incidents/{incident_id}/command/status-updates/{update_id}/publish")
+async def publish_status_update(
+    request: Request,
+    container: ContainerDep,
+    user: SignedIn,
+    incident_id: int,
+    update_id: int,
+    title: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "",
+    impact: Annotated[str, Form()] = "",
+    components: Annotated[list[str] | None, Form()] = None,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Publish the draft as shown: it is saved first (``edit_update``, which changes nothing
+    when the text is as stored), then published to the public page and its subscribers
+    (``publish_update``). A refused save publishes nothing."""
+    filled = _update_form(title, body, status, impact, components)
+    try:
+        chosen = _component_ids(components)
+    except FormError as error:
+        return await _form_error(request, container, user, incident_id, csrf_token, error, filled)
+    saved = await _act(
+        request,
+        container,
+        user,
+        incident_id,
+        csrf_token,
+        filled,
+        status_updates.edit_update,
+        update_id=update_id,
+        title=title,
+        body=body,
+        status=status,
+        impact=impact,
+        components=chosen,
+    )
+    if isinstance(saved, Response):
+        return saved
+    outcome = await _act(
+        request,
+        container,
+        user,
+        incident_id,
+        csrf_token,
+        filled,
+        status_updates.publish_update,
+        update_id=update_id,
+        signer=container.calendars,
+        base_url=container.links.base_url,
+    )
+    if isinstance(outcome, Response):
+        return outcome
+    notify(request, f"Published to the status page: {outcome.title}")
+    return _back(incident_id, "status-update")

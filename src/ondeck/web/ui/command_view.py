@@ -13,11 +13,15 @@ from dataclasses import dataclass
 from ondeck.bootstrap import Container
 from ondeck.domain.severity import Journey, Response, Severity
 from ondeck.domain.stages import ORDER, Item, Stage
-from ondeck.services import command, timeline
+from ondeck.domain.status_page import ComponentState
+from ondeck.domain.status_updates import UpdateStatus
+from ondeck.services import command, status_updates, timeline
 from ondeck.services.ports import (
     CanReportRecord,
     LossEstimateRecord,
     StageTransitionRecord,
+    StatusComponentRecord,
+    StatusUpdateRecord,
 )
 from ondeck.web.ui.present import Clockface, span
 
@@ -96,6 +100,10 @@ class Loaded:
     moves: list[StageTransitionRecord]
     estimates: list[LossEstimateRecord]
     reports: list[CanReportRecord]
+    updates: list[StatusUpdateRecord]
+    """Its status-page updates, drafts and published, oldest first."""
+    components: list[StatusComponentRecord]
+    """Every public component of the status page."""
 
 
 def load(container: Container, incident_id: int) -> Loaded | None:
@@ -112,6 +120,8 @@ def load(container: Container, incident_id: int) -> Loaded | None:
         moves=command.stage_history(uow=container.uow, incident_id=incident_id),
         estimates=command.loss_estimates(uow=container.uow, incident_id=incident_id),
         reports=command.can_reports(uow=container.uow, incident_id=incident_id),
+        updates=status_updates.updates(uow=container.uow, incident_id=incident_id),
+        components=status_updates.components(uow=container.uow),
     )
 
 
@@ -164,6 +174,51 @@ class EstimateRow:
 
 
 @dataclass(frozen=True)
+class ComponentChoice:
+    id: int
+    text: str
+    """``Checkout: Payments``: its public group, then its name."""
+    ours: bool
+    """Of the incident's own service."""
+
+
+@dataclass(frozen=True)
+class UpdateView:
+    """A status-page update: the draft to edit, or one already published."""
+
+    id: int
+    title: str
+    body: str
+    status: str
+    status_text: str
+    impact: str
+    impact_text: str
+    components: list[int]
+    stage: str
+    proposed: str
+    """``09:04:00 by ada@example.com``."""
+    published: str
+    """When and by whom, empty for a draft."""
+
+
+@dataclass(frozen=True)
+class StatusPanel:
+    draft: UpdateView | None
+    """The latest unpublished update, if any."""
+    other_drafts: int
+    """Older unpublished updates (the panel edits the latest)."""
+    published: list[UpdateView]
+    """Newest first."""
+    statuses: list[Choice]
+    impacts: list[Choice]
+    components: list[ComponentChoice]
+    """The incident's service's components first."""
+    listed: bool
+    """The incident's service has components on the status page (stage moves propose
+    drafts only then)."""
+
+
+@dataclass(frozen=True)
 class Centre:
     """Everything the command-centre panels show."""
 
@@ -203,6 +258,7 @@ class Centre:
     estimates: list[EstimateRow]
     time_to_mitigate: str
     time_to_repair: str
+    status: StatusPanel
 
 
 def severity_text(severity: Severity | None, response: Response | None) -> str:
@@ -320,4 +376,45 @@ def centre(loaded: Loaded, clock: Clockface) -> Centre:
         estimates=[_estimate_row(e, clock) for e in reversed(loaded.estimates)],
         time_to_mitigate=span(state.time_to_mitigate) if state.time_to_mitigate else "",
         time_to_repair=span(state.time_to_repair) if state.time_to_repair else "",
+        status=status_panel(loaded, clock),
+    )
+
+
+def _update(update: StatusUpdateRecord, clock: Clockface) -> UpdateView:
+    published = (
+        f"{clock.when(update.published_at)} by {update.published_by}"
+        if update.published_at is not None
+        else ""
+    )
+    return UpdateView(
+        id=update.id,
+        title=update.title,
+        body=update.body,
+        status=update.status.value,
+        status_text=update.status.label,
+        impact=update.impact.value,
+        impact_text=update.impact.label,
+        components=list(update.components),
+        stage=STAGE_NAMES[update.stage],
+        proposed=f"{clock.when(update.proposed_at)} by {update.proposed_by}",
+        published=published,
+    )
+
+
+def status_panel(loaded: Loaded, clock: Clockface) -> StatusPanel:
+    """The status-page panel: the latest draft to edit and publish, and what was published."""
+    service_id = loaded.state.incident.service_id
+    drafts = [u for u in loaded.updates if not u.published]
+    ordered = sorted(loaded.components, key=lambda c: c.service_id != service_id)
+    return StatusPanel(
+        draft=_update(drafts[-1], clock) if drafts else None,
+        other_drafts=max(0, len(drafts) - 1),
+        published=[_update(u, clock) for u in reversed(loaded.updates) if u.published],
+        statuses=[Choice(s.value, s.label) for s in UpdateStatus],
+        impacts=[Choice(i.value, i.label) for i in ComponentState],
+        components=[
+            ComponentChoice(c.id, f"{c.group}: {c.name}", c.service_id == service_id)
+            for c in ordered
+        ],
+        listed=any(c.service_id == service_id for c in loaded.components),
     )
