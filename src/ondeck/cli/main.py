@@ -26,6 +26,7 @@ from ondeck.cli.contacts import contact_app
 from ondeck.cli.overrides import override_app
 from ondeck.cli.reports import report_app
 from ondeck.cli.schedules import schedule_app, user_calendar
+from ondeck.cli.status_updates import status_update_app
 from ondeck.domain.errors import InvalidTransition
 from ondeck.domain.model import IncidentStatus
 from ondeck.services import incidents, org, people
@@ -48,6 +49,7 @@ app.add_typer(override_app, name="override")
 app.add_typer(away_app, name="away")
 app.add_typer(report_app, name="report")
 app.add_typer(contact_app, name="contact")
+app.add_typer(status_update_app, name="status-update")
 user_app.command("calendar")(user_calendar)
 command.register(app)
 

@@ -16,7 +16,7 @@ from ondeck.domain import escalation
 from ondeck.domain.errors import InvalidTransition
 from ondeck.domain.incidents import check_escalate, check_snooze
 from ondeck.domain.model import IncidentStatus
-from ondeck.services import incidents, timeline
+from ondeck.services import incidents, roles, timeline
 from ondeck.services.errors import NotFound
 from ondeck.services.incidents import change_status
 from ondeck.services.paging import announce
@@ -60,6 +60,10 @@ def act(
 ) -> Outcome:
     """Do ``action`` on the incident as ``person``; ``via`` names the channel.
 
+    Acknowledging also takes the incident role the person's page asked for, if nobody
+    holds it yet (``roles.take_paged_role``), so the second head paged with the first still
+    takes their role once the incident is acknowledged.
+
     Raises NotFound for an unknown incident and InvalidTransition when the action is not
     possible (resolving a resolved incident, escalating past the last level, a snooze
     outside 1 minute to 24 hours); nothing changes then.
@@ -72,7 +76,14 @@ def act(
         )
         changed = before.status is not after.status
         verb = "Acknowledged" if changed else "Already acknowledged:"
-        return Outcome(after, changed, f"{verb} #{after.number} ({after.title})")
+        summary = f"{verb} #{after.number} ({after.title})"
+        taken = roles.take_paged_role(
+            uow=uow, clock=clock, incident_id=incident_id, person=person
+        )
+        if taken is not None:
+            summary += f"; you are the {taken.label}"
+            changed = True
+        return Outcome(after, changed, summary)
     if action is Action.RESOLVE:
         after = incidents.resolve(
             uow=uow, clock=clock, incident_id=incident_id, actor=actor, via=via

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from ondeck.domain import can, stages
 from ondeck.domain.errors import InvalidTransition
-from ondeck.domain.model import IncidentStatus
+from ondeck.domain.model import IncidentRole, IncidentStatus
 from ondeck.domain.severity import InvalidEstimate, Journey, LossEstimate, Thresholds, assess
 from ondeck.domain.stages import ORDER, Facts, Item, Stage
 from ondeck.services import notices, status_proposals, timeline
@@ -27,6 +27,7 @@ from ondeck.services.ports import (
     IncidentRecord,
     LossEstimateRecord,
     Person,
+    RoleHolder,
     StageTransitionRecord,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -68,6 +69,11 @@ class CommandState:
     can_overdue: bool
     time_to_mitigate: timedelta | None
     time_to_repair: timedelta | None
+    experts: tuple[str, ...] = ()
+    """The emails of the users holding the subject-matter expert role (the experts named at
+    Dispatch, who need not be users, are ``command.experts``)."""
+    holders: tuple[RoleHolder, ...] = ()
+    """Everyone holding an incident role, longest-held first."""
 
 
 def command_state(*, uow: UnitOfWorkFactory, clock: Clock, incident_id: int) -> CommandState:
@@ -88,8 +94,10 @@ def declare(
 ) -> CommandState:
     """Declare a major incident from an existing incident, in Detect.
 
-    The incident manager is ``manager`` (an email) or else the declarer (if a user); the
-    incident engineer is ``engineer`` or else whoever acknowledged it, if someone else.
+    The incident manager is ``manager`` (an email; it replaces any holder), else whoever
+    already holds the role (taken on acknowledging a page for it), else the declarer (if a
+    user); the incident engineer is ``engineer``, else its holder, else whoever acknowledged
+    it if they are not the manager.
     The first CAN report is due one High period later. Observers may not declare;
     declaring twice is refused (InvalidTransition); an unknown email is BadInput.
     """
@@ -101,22 +109,29 @@ def declare(
             raise Forbidden("observers may not declare major incidents")
         if work.command.get(incident_id) is not None:
             raise InvalidTransition(f"incident #{incident_id} is already a major incident")
+        held = {h.role: h.user_id for h in work.roles.holders(incident_id)}
         if manager:
             manager_id: int | None = _user_id(work, "manager", manager)
+        elif IncidentRole.INCIDENT_MANAGER in held:
+            manager_id = held[IncidentRole.INCIDENT_MANAGER]
         else:  # the declarer, when they are a user (the CLI's own admin is not)
             manager_id = actor.id if work.directory.person(actor.id) is not None else None
         engineer_id = _user_id(work, "engineer", engineer) if engineer else None
+        engineer_id = engineer_id or held.get(IncidentRole.INCIDENT_ENGINEER)
         if engineer_id is None and incident.acknowledged_by:
             acknowledger = work.directory.person_by_email(incident.acknowledged_by)
             if acknowledger is not None and acknowledger.id != manager_id:
                 engineer_id = acknowledger.id
+        for role, user_id in (
+            (IncidentRole.INCIDENT_MANAGER, manager_id),
+            (IncidentRole.INCIDENT_ENGINEER, engineer_id),
+        ):
+            _hold(work, incident_id, role, user_id, now=now, by=actor.email)
         due = can.next_due(now, None, policy.cadence)
         record = CommandRecord(
             incident_id=incident_id,
             declared_at=now,
             declared_by=actor.email,
-            manager_id=manager_id,
-            engineer_id=engineer_id,
             experts=(),
             rca_owner="",
             stage=Stage.DETECT,
@@ -446,7 +461,8 @@ def _remind(
 ) -> None:
     """A "can_reminder" notice to the incident manager (their email method, else their
     first), once per due time, and the timeline entry saying whom it reminded."""
-    manager = work.directory.person(record.manager_id) if record.manager_id else None
+    manager_id = _holder_ids(work, record.incident_id, IncidentRole.INCIDENT_MANAGER)
+    manager = work.directory.person(manager_id[0]) if manager_id else None
     queued = manager is not None and notices.queue_notice(
         work,
         incident_id=incident.id,
@@ -511,29 +527,58 @@ def _participant(
     """The incident and its command state, locked; Forbidden unless ``person`` takes part."""
     incident = _incident(work, incident_id, lock=True)
     record = _declared(work, incident_id, lock=True)
-    takes_part = (
-        person.role == "admin"
-        or person.id in (record.manager_id, record.engineer_id)
-        or (incident.acknowledged_by or "").lower() == person.email.lower()
-        or person.id in work.command.paged_user_ids(incident_id)
-    )
-    if not takes_part:
-        raise Forbidden(
-            f"{person.email} is not a participant of incident #{incident_id}: only its "
-            "incident manager and engineer, whoever acknowledged it or was paged for it, "
-            "and admins may do this"
-        )
+    check_takes_part(work, incident, person)
     return incident, record
 
 
+def check_takes_part(work: UnitOfWork, incident: IncidentRecord, person: Person) -> None:
+    """Forbidden unless ``person`` takes part in the incident: an admin, someone holding
+    one of its roles, whoever acknowledged it or was paged for it."""
+    takes_part = (
+        person.role == "admin"
+        or any(h.user_id == person.id for h in work.roles.holders(incident.id))
+        or (incident.acknowledged_by or "").lower() == person.email.lower()
+        or person.id in work.command.paged_user_ids(incident.id)
+    )
+    if not takes_part:
+        raise Forbidden(
+            f"{person.email} is not a participant of incident #{incident.id}: only its "
+            "incident manager and engineer, experts, whoever acknowledged it or was paged "
+            "for it, and admins may do this"
+        )
+
+
+def _holder_ids(work: UnitOfWork, incident_id: int, role: IncidentRole) -> list[int]:
+    return [h.user_id for h in work.roles.holders(incident_id) if h.role is role]
+
+
+def _hold(
+    work: UnitOfWork,
+    incident_id: int,
+    role: IncidentRole,
+    user_id: int | None,
+    *,
+    now: datetime,
+    by: str,
+) -> None:
+    """Make ``user_id`` the one holder of a head's ``role`` (None: leave it as it is)."""
+    holders = _holder_ids(work, incident_id, role)
+    if user_id is None or holders == [user_id]:
+        return
+    for old in holders:
+        work.roles.remove(incident_id, role=role, user_id=old)
+    work.roles.add(incident_id, role=role, user_id=user_id, at=now, by=by)
+
+
 def _facts(work: UnitOfWork, incident: IncidentRecord, record: CommandRecord) -> Facts:
+    held = {h.role for h in work.roles.holders(incident.id)}
     return Facts(
         acknowledged=incident.acknowledged_at is not None,
-        manager=record.manager_id is not None,
-        engineer=record.engineer_id is not None,
+        manager=IncidentRole.INCIDENT_MANAGER in held,
+        engineer=IncidentRole.INCIDENT_ENGINEER in held,
         can_report_stages=frozenset(r.stage for r in work.command.can_reports(incident.id)),
         severity=record.severity is not None,
-        experts=bool(record.experts),
+        experts=bool(record.experts) or IncidentRole.SUBJECT_MATTER_EXPERT in held,
         resolved=incident.status is IncidentStatus.RESOLVED,
         rca_owner=bool(record.rca_owner),
     )
@@ -547,11 +592,9 @@ def _user_id(work: UnitOfWork, field: str, email: str) -> int:
 
 
 def _names(work: UnitOfWork, record: CommandRecord) -> tuple[str | None, str | None]:
-    def email(user_id: int | None) -> str | None:
-        person = work.directory.person(user_id) if user_id is not None else None
-        return person.email if person is not None else None
-
-    return email(record.manager_id), email(record.engineer_id)
+    """The emails of the incident manager and engineer (None: nobody holds the role)."""
+    held = {h.role: h.email for h in work.roles.holders(record.incident_id)}
+    return held.get(IncidentRole.INCIDENT_MANAGER), held.get(IncidentRole.INCIDENT_ENGINEER)
 
 
 def _state(work: UnitOfWork, incident_id: int, now: datetime) -> CommandState:
@@ -562,6 +605,7 @@ def _state(work: UnitOfWork, incident_id: int, now: datetime) -> CommandState:
         stages.StageChange(move.target, move.at) for move in work.command.transitions(incident_id)
     ]
     manager, engineer = _names(work, record)
+    holders = tuple(work.roles.holders(incident_id))
     return CommandState(
         incident=incident,
         command=record,
@@ -572,4 +616,6 @@ def _state(work: UnitOfWork, incident_id: int, now: datetime) -> CommandState:
         can_overdue=_reporting(record.stage) and can.overdue(record.next_can_due, now),
         time_to_mitigate=stages.time_to_mitigate(incident.created_at, changes),
         time_to_repair=stages.time_to_repair(incident.created_at, changes),
+        experts=tuple(h.email for h in holders if h.role is IncidentRole.SUBJECT_MATTER_EXPERT),
+        holders=holders,
     )

@@ -355,6 +355,7 @@ def _page_for(
         ),
         snooze_url=links.action_url(incident_id=incident.id, user_id=person.id, action="snooze"),
         reply_to=links.reply_address(incident_id=incident.id, user_id=person.id),
+        role=message.role,
     )
 
 

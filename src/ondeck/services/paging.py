@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from ondeck.domain import escalation, notifications
-from ondeck.domain.model import EscalationLevel, IncidentStatus, TargetKind
+from ondeck.domain.model import EscalationLevel, IncidentRole, IncidentStatus, TargetKind
 from ondeck.domain.schedules import on_call
 from ondeck.services import timeline
 from ondeck.services.ports import (
@@ -152,7 +152,9 @@ def _fire_from(
         label = f"level {current.level + 1}" + (f" (repeat {current.loop})" if current.loop else "")
         if paged:
             writes.messages.extend(_messages_for(incident, current, paged, now, round))
-            names = ", ".join(item.person.name for item in paged)
+            names = ", ".join(
+                item.person.name + (f" as {item.role.label}" if item.role else "") for item in paged
+            )
             writes.timeline.append(
                 NewTimelineEntry(
                     incident_id=incident.id,
@@ -164,6 +166,9 @@ def _fire_from(
                         "level": current.level,
                         "loop": current.loop,
                         "users": [item.person.email for item in paged],
+                        "roles": {
+                            item.person.email: item.role.value for item in paged if item.role
+                        },
                         "unresolved_targets": empty_targets,
                     },
                 )
@@ -210,13 +215,20 @@ class _Paged:
     person: Person
     schedule_id: int | None
     """The schedule that put them on call, when a schedule target found them."""
+    role: IncidentRole | None = None
+    """The incident role of the target that found them, if it names one."""
 
 
 def _resolve_targets(
     work: UnitOfWork, level: EscalationLevel, now: datetime
 ) -> tuple[list[_Paged], list[str]]:
-    """The people a level pages right now (on-call resolved at ``now``), and empty targets."""
+    """The people a level pages right now (on-call resolved at ``now``), and empty targets.
+
+    Someone found by several targets is paged once, with the schedule and the role of the
+    first target that found them (a later target's role fills in when the first had none).
+    """
     found_by: dict[int, int | None] = {}
+    roles: dict[int, IncidentRole] = {}
     empty: list[str] = []
     for target in level.targets:
         found: tuple[int, ...]
@@ -233,8 +245,10 @@ def _resolve_targets(
             empty.append(f"{target.kind.value} {target.name}")
         for uid in found:
             found_by.setdefault(uid, schedule_id)
+            if target.role is not None:
+                roles.setdefault(uid, target.role)
     paged = [
-        _Paged(person, found_by[uid])
+        _Paged(person, found_by[uid], roles.get(uid))
         for uid in found_by
         if (person := work.directory.person(uid)) is not None
     ]
@@ -281,6 +295,7 @@ def _messages_for(
                     loop=position.loop,
                     deliver_at=now + planned.delay,
                     schedule_id=item.schedule_id,
+                    role=item.role.value if item.role else None,
                 )
             )
     return out

@@ -16,6 +16,7 @@ from ondeck.domain.contacts import MethodState
 from ondeck.domain.fairness import PageRecord
 from ondeck.domain.model import (
     ContactMethod,
+    IncidentRole,
     IncidentStatus,
     NotificationRule,
     PolicySnapshot,
@@ -775,6 +776,7 @@ class UnitOfWork(Protocol):
     contacts: ContactStore
     command: IncidentCommandStore
     status: StatusStore
+    roles: IncidentRoleStore
 
     def __enter__(self) -> Self: ...
 
@@ -856,10 +858,17 @@ class Page:
     test: bool = False
     notice: Notice | None = None
     """Set for a notice: render ``notice`` as a plain message, without action links."""
+    role: str | None = None
+    """The incident role the page asks its person to take (``IncidentRole`` value), if any."""
 
     @property
     def bundled(self) -> bool:
         return len(self.bundle) > 1
+
+    @property
+    def role_text(self) -> str:
+        """One sentence for the page's text, "You are paged as incident manager.", or ""."""
+        return f"You are paged as {self.role.replace('_', ' ')}." if self.role else ""
 
 
 @dataclass(frozen=True)
@@ -916,13 +925,14 @@ class Wakeup(Protocol):
 
 @dataclass(frozen=True)
 class CommandRecord:
-    """A major incident's command state: who declared it, its heads, stage and severity."""
+    """A major incident's command state: who declared it, its stage and severity.
+
+    Who holds which role is ``IncidentRoleStore``'s; ``experts`` are the experts named at
+    Dispatch (people or groups, not necessarily users)."""
 
     incident_id: int
     declared_at: datetime
     declared_by: str
-    manager_id: int | None
-    engineer_id: int | None
     experts: tuple[str, ...]
     rca_owner: str
     stage: Stage
@@ -1121,3 +1131,32 @@ class StatusStore(Protocol):
 
     def subscribers(self) -> list[StatusSubscriberRecord]:
         """Oldest first."""
+
+
+@dataclass(frozen=True)
+class RoleHolder:
+    """Someone holding an incident role, since when and by whose doing."""
+
+    incident_id: int
+    role: IncidentRole
+    user_id: int
+    email: str
+    name: str
+    since: datetime
+    assigned_by: str
+
+
+class IncidentRoleStore(Protocol):
+    """Who holds which incident role (any incident, declared major or not)."""
+
+    def holders(self, incident_id: int) -> list[RoleHolder]:
+        """Longest-held first."""
+
+    def add(
+        self, incident_id: int, *, role: IncidentRole, user_id: int, at: datetime, by: str
+    ) -> None: ...
+
+    def remove(self, incident_id: int, *, role: IncidentRole, user_id: int) -> None: ...
+
+    def paged_role(self, incident_id: int, user_id: int) -> IncidentRole | None:
+        """The role the latest page to ``user_id`` about the incident asked for, if any."""

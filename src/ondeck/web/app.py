@@ -25,6 +25,7 @@ from ondeck.web import (
     integrations_slack,
     integrations_twilio,
     links,
+    roles_api,
     schedule_changes_api,
     schedules_api,
     status_page,
@@ -58,6 +59,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(schedule_changes_api.router)
     app.include_router(contacts_api.router)
     app.include_router(command_api.router)
+    app.include_router(roles_api.router)
     app.include_router(status_updates_api.router)
     app.include_router(status_page.router)  # public: no authentication
     app.include_router(calendar.api)

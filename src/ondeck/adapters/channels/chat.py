@@ -192,6 +192,8 @@ def teams_card(page: Page) -> dict[str, Any]:
             {"title": "Opened", "value": f"{page.created_at:%Y-%m-%d %H:%M} UTC"},
             {"title": "Paged", "value": page.recipient_name},
         ]
+        if page.role:
+            facts.append({"title": "Role", "value": page.role_text})
         body.append({"type": "FactSet", "facts": facts})
         if page.runbook_url:
             body.append(
@@ -342,6 +344,8 @@ def mattermost_message(page: Page, *, actions_url: str) -> dict[str, Any]:
         {"short": True, "title": "Status", "value": page.status.value},
         {"short": True, "title": "Paged", "value": page.recipient_name},
     ]
+    if page.role:
+        fields.append({"short": False, "title": "Role", "value": page.role_text})
     if page.runbook_url:
         fields.append({"short": False, "title": "Runbook", "value": page.runbook_url})
     buttons = [

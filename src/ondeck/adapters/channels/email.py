@@ -50,6 +50,7 @@ def subject(page: Page) -> str:
 def _summary_lines(page: Page) -> list[str]:
     lines = [
         f"Incident #{page.incident_number}: {page.incident_title}",
+        *([page.role_text] if page.role else []),
         "",
         f"Service:  {page.service_name}",
         f"Urgency:  {page.urgency.value}",
@@ -186,7 +187,8 @@ def render_html(page: Page) -> str:
     reply = f"<p>{escape(REPLY_HELP)}</p>" if replies_read(page) else ""
     return _html(
         f"<h2>Incident #{page.incident_number}: {escape(page.incident_title)}</h2>"
-        f"<p>Service: <b>{escape(page.service_name)}</b> &middot; "
+        + (f"<p><b>{escape(page.role_text)}</b></p>" if page.role else "")
+        + f"<p>Service: <b>{escape(page.service_name)}</b> &middot; "
         f"Urgency: <b>{page.urgency.value}</b></p>{runbook}"
         f"<p>{' '.join(buttons)}</p>"
         f"<p><a href='{escape(page.incident_url)}'>Open the incident</a></p>{reply}"

@@ -73,6 +73,7 @@ def message(page: Page) -> str:
             used += len(line.encode()) + 1
         return "\n".join(lines)
     lines = [
+        *([page.role_text] if page.role else []),
         f"{page.service_name} · {page.urgency.value} urgency · {page.status.value}",
         f"Opened {page.created_at:%Y-%m-%d %H:%M} UTC",
     ]

@@ -64,7 +64,7 @@ def card(page: Page, *, interactive: bool) -> Card:
         incident_url=page.incident_url,
         runbook_url=page.runbook_url,
         created_at=page.created_at,
-        note="" if page.recipient_name else _who_changed(page),
+        note=page.role_text if page.recipient_name else _who_changed(page),
         links=links,
     )
 

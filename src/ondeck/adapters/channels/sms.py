@@ -186,6 +186,6 @@ def sms_text(page: Page) -> str:
     return page_text(
         number=page.incident_number,
         urgency=page.urgency.value,
-        title=page.incident_title,
+        title=f"{page.role_text} {page.incident_title}" if page.role else page.incident_title,
         service=page.service_name,
     )

@@ -78,6 +78,7 @@ def page_body(page: Page) -> dict[str, Any]:
         "test": page.test,
         "idempotency_key": page.idempotency_key,
         "recipient": page.recipient_name,
+        "role": page.role,
         "incident": {
             "number": page.incident_number,
             "title": page.incident_title,

@@ -33,8 +33,6 @@ def _values(record: CommandRecord) -> dict[str, Any]:
     return {
         "declared_at": record.declared_at,
         "declared_by": record.declared_by,
-        "manager_id": record.manager_id,
-        "engineer_id": record.engineer_id,
         "experts": list(record.experts),
         "rca_owner": record.rca_owner,
         "stage": record.stage.value,
@@ -50,8 +48,6 @@ def _command(row: RowMapping) -> CommandRecord:
         incident_id=row["incident_id"],
         declared_at=row["declared_at"],
         declared_by=row["declared_by"],
-        manager_id=row["manager_id"],
-        engineer_id=row["engineer_id"],
         experts=tuple(row["experts"]),
         rca_owner=row["rca_owner"],
         stage=Stage(row["stage"]),

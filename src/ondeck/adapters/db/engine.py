@@ -22,12 +22,14 @@ from ondeck.adapters.db.directory import SqlDirectoryStore
 from ondeck.adapters.db.incidents import SqlIncidentStore
 from ondeck.adapters.db.org import SqlOrgStore
 from ondeck.adapters.db.paging import SqlPagingStore
+from ondeck.adapters.db.roles import SqlIncidentRoleStore
 from ondeck.adapters.db.rosters import SqlScheduleStore
 from ondeck.adapters.db.status_page import SqlStatusStore
 from ondeck.services.ports import (
     ContactStore,
     DirectoryStore,
     IncidentCommandStore,
+    IncidentRoleStore,
     IncidentStore,
     OrgStore,
     PagingStore,
@@ -114,6 +116,7 @@ class SqlUnitOfWork:
         self.contacts: ContactStore = SqlContactStore(self._conn)
         self.command: IncidentCommandStore = SqlIncidentCommandStore(self._conn)
         self.status: StatusStore = SqlStatusStore(self._conn)
+        self.roles: IncidentRoleStore = SqlIncidentRoleStore(self._conn)
         return self
 
     def __exit__(

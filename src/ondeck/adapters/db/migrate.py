@@ -35,6 +35,16 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` (tests of a migration's way back)."""
+    from alembic import command
+
+    config = _config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
 def autogenerate(engine: Engine, message: str) -> None:
     """Developer helper: write a new revision from the difference to ``tables.py``."""
     from alembic import command

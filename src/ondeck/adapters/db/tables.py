@@ -416,15 +416,16 @@ inbound_refusals = Table(
     Column("reason", Text, nullable=False),
 )
 
-# Major incidents (incident command): the declaration, stage, roles and severity of each.
+# Major incidents (incident command): the declaration, stage and severity of each (who holds
+# which role: incident_roles).
 incident_command = Table(
     "incident_command",
     metadata,
     Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
     Column("declared_at", UtcDateTime, nullable=False),
     Column("declared_by", String(320), nullable=False),
-    Column("manager_id", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
-    Column("engineer_id", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    # Named experts (people or groups, not necessarily users); the heads and the experts
+    # who are users hold their roles in incident_roles.
     Column("experts", JSON, nullable=False),
     Column("rca_owner", String(320), nullable=False, server_default=""),
     Column("stage", String(20), nullable=False),
