@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.ui.browsing import ARTIFACTS, DESKTOP, PHONE, Tab
+from tests.ui.command_support import STATUS_ORG, STORE_KEY
 from tests.ui.support import prepare, trigger
 
 
@@ -56,9 +57,9 @@ def _shoot(page: Page, name: str) -> None:
 def test_ada_runs_a_major_incident_from_its_page_on_a_desktop_and_a_phone(
     browser: Browser, sqlite_url: str, start_server: Any
 ) -> None:
-    server = start_server(prepare(sqlite_url))
-    title = f"Checkout down {uuid.uuid4().hex[:6]}"
-    trigger(server, dedup_key=title, summary=title)
+    server = start_server(prepare(sqlite_url, more=STATUS_ORG))
+    title = f"Basket down {uuid.uuid4().hex[:6]}"
+    trigger(server, dedup_key=title, summary=title, routing_key=STORE_KEY)
     desktop, phone = browser.new_context(**DESKTOP), browser.new_context(**PHONE)
     try:
         ada = Tab(desktop, server.url, "desktop")
@@ -79,6 +80,7 @@ def test_ada_runs_a_major_incident_from_its_page_on_a_desktop_and_a_phone(
             "Stage detect → assemble; moved on without acknowledged; "
             "reason: Grace is on the bridge, page not acked yet"
         )
+        expect(page.locator("#status-update .draft-note")).to_contain_text("Draft for Assemble")
         _shoot(page, "stage-change")
 
         _post_can(

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.conftest import Server
+from tests.ui.command_support import STATUS_ORG, STORE_KEY
 from tests.ui.support import (
     GRACE,
     OTHERS,
@@ -25,15 +26,6 @@ from tests.ui.support import (
     sign_in,
     trigger,
 )
-
-STORE_KEY = "fedcba9876543210fedcba9876543210"
-STATUS_ORG = f"""
-services:
-  - name: Storefront
-    escalation_policy: Payments default
-    status_page: {{name: Shop, components: [Basket, Search]}}
-    integrations: [{{type: events_v2, key: {STORE_KEY}}}]
-"""
 
 
 @pytest.fixture(scope="module")
