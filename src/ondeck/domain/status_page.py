@@ -103,10 +103,16 @@ class DayBar:
     @property
     def percent(self) -> str:
         """``100%``, ``99.93%``: two decimals, never rounded up to a false 100%."""
-        if self.uptime >= 1.0:
-            return "100%"
-        hundredths = int(self.uptime * 10_000) / 100
-        return f"{hundredths:.2f}%"
+        return percent_text(self.uptime)
+
+
+def percent_text(share: float) -> str:
+    """A share between 0 and 1 as ``100%`` or ``99.93%``: two decimals, cut rather than
+    rounded, so a little downtime never shows as a false 100%."""
+    if share >= 1.0:
+        return "100%"
+    hundredths = int(share * 10_000) / 100
+    return f"{hundredths:.2f}%"
 
 
 def daily_bars(

@@ -25,6 +25,7 @@ from ondeck.domain.status_page import (
     Impact,
     daily_bars,
     overall_text,
+    percent_text,
     state_at,
     uptime,
     worst,
@@ -57,6 +58,11 @@ class PublicComponent:
     state: ComponentState
     bars: list[DayBar]
     uptime: float
+
+    @property
+    def uptime_text(self) -> str:
+        """``99.97%``: never rounded up to a false 100%."""
+        return percent_text(self.uptime)
 
 
 @dataclass(frozen=True)
