@@ -124,7 +124,7 @@ def test_declaring_opens_the_command_centre_with_stage_bar_checklist_and_forms(
     assert "Move to Assemble" in text
     for form in ("stage", "can-report", "loss-estimate"):
         assert f'action="/incidents/{number}/command/{form}"' in text
-    assert '<dd data-field="manager">ada@example.com</dd>' in text
+    assert re.search(r'data-role="incident_manager">Ada Lovelace <span class="meta">ada@', text)
     assert len(_entries(ada, number, "declared")) == 1
 
 
@@ -284,11 +284,12 @@ def test_someone_who_takes_no_part_is_refused_and_nothing_changes(
         can = _post(grace, number, "can-report", conditions="c", actions="a", needs="n")
         stage = _post(grace, number, "stage", stage="assemble", reason="hurry")
         loss = _post(grace, number, "loss-estimate", cost_per_hour="1")
+        role = _post(grace, number, "roles", role="incident_manager", user=GRACE)
 
-    for refused in (can, stage, loss):
+    for refused in (can, stage, loss, role):
         assert refused.status_code == 403
         assert f"{GRACE} is not a participant of incident #{number}" in _text(refused)
-    for kind in ("can_report", "stage_changed", "loss_estimated"):
+    for kind in ("can_report", "stage_changed", "loss_estimated", "role_handed"):
         assert _entries(ada, number, kind) == []
 
 
@@ -332,7 +333,7 @@ def test_naming_the_experts_when_leaving_dispatch_needs_no_reason(
     assert "(not needed once you name them above)" in at_dispatch
     assert moved.status_code == 303
     assert _current_stage(page) == "mitigate"
-    assert '<dd data-field="experts">DBA on call, Payments lead</dd>' in page
+    assert '<dd data-field="named-experts">DBA on call, Payments lead</dd>' in page
     assert [e["message"] for e in _entries(ada, number, "stage_changed")][-1] == (
         "Stage dispatch → mitigate"
     )
@@ -429,3 +430,58 @@ def test_an_update_can_be_written_by_hand_and_saved_as_a_draft(
     assert "Status page draft saved. Customers see it once you publish it." in after
     assert 'value="Checkout is slow"' in after
     assert len(_entries(ada, number, "status_update_proposed")) == 1
+
+
+def _roles(page: str) -> str:
+    return page[page.index('id="roles"') : page.index('id="status-update"')]
+
+
+def test_handing_off_roles_shows_the_new_holders_and_goes_on_the_timeline(
+    site: Server, ada: httpx.Client
+) -> None:
+    number = _declared(site, ada)
+
+    engineer = _post(ada, number, "roles", role="incident_engineer", user=GRACE)
+    after_engineer = _text(ada.get(f"/incidents/{number}"))
+    expert = _post(ada, number, "roles", role="subject_matter_expert", user="linus@example.com")
+    after_expert = _roles(_text(ada.get(f"/incidents/{number}")))
+    removed = _post(
+        ada, number, "roles", role="subject_matter_expert", user="linus@example.com", remove="yes"
+    )
+    after_removal = _text(ada.get(f"/incidents/{number}"))
+
+    assert (engineer.status_code, expert.status_code, removed.status_code) == (303, 303, 303)
+    assert "Grace Hopper is now incident engineer." in after_engineer
+    assert re.search(
+        r'data-role="incident_engineer">Grace Hopper <span class="meta">grace@example.com · '
+        r"since \d\d:\d\d:\d\d, by ada@example.com",
+        _roles(after_engineer),
+    )
+    assert "Remove Linus Torvalds as subject-matter expert" in after_expert
+    assert "linus@example.com is no longer a subject-matter expert." in after_removal
+    assert "Remove Linus Torvalds" not in _roles(after_removal)
+    assert [e["message"] for e in _entries(ada, number, "role_handed")] == [
+        "Grace Hopper made incident engineer by Ada Lovelace",
+        "Linus Torvalds added as subject matter expert by Ada Lovelace",
+        "Linus Torvalds removed as subject matter expert by Ada Lovelace",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "message"),
+    [
+        ({"role": "incident_engineer", "user": "nobody@example.com"}, 422, "user: nobody has"),
+        ({"role": "captain", "user": GRACE}, 422, "role: "),
+        ({"role": "incident_manager", "user": "ada@example.com"}, 409, "ada@example.com "),
+    ],
+)
+def test_a_hand_off_the_rules_refuse_shows_why_and_changes_nothing(
+    site: Server, ada: httpx.Client, fields: dict[str, str], status: int, message: str
+) -> None:
+    number = _declared(site, ada)
+
+    refused = _post(ada, number, "roles", **fields)
+
+    assert refused.status_code == status
+    assert message in _text(refused).split('role="alert">')[1]
+    assert _entries(ada, number, "role_handed") == []

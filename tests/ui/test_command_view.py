@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ondeck.domain.model import IncidentStatus, PolicySnapshot, Urgency
+from ondeck.domain.model import IncidentRole, IncidentStatus, PolicySnapshot, Urgency
 from ondeck.domain.severity import Journey, LossEstimate, Response, Severity
 from ondeck.domain.stages import Item, Stage
 from ondeck.domain.status_page import ComponentState
@@ -20,6 +20,7 @@ from ondeck.services.ports import (
     CommandRecord,
     IncidentRecord,
     LossEstimateRecord,
+    RoleHolder,
     StageTransitionRecord,
     StatusComponentRecord,
     StatusUpdateRecord,
@@ -121,6 +122,7 @@ def _loaded(
     estimates: list[LossEstimateRecord] | None = None,
     updates: list[StatusUpdateRecord] | None = None,
     components: list[StatusComponentRecord] | None = None,
+    holders: tuple[RoleHolder, ...] = (),
 ) -> Loaded:
     reports = reports or []
     state = CommandState(
@@ -133,6 +135,7 @@ def _loaded(
         can_overdue=overdue,
         time_to_mitigate=None,
         time_to_repair=None,
+        holders=holders,
     )
     return Loaded(
         state=state,
@@ -141,6 +144,7 @@ def _loaded(
         reports=reports,
         updates=updates or [],
         components=components or [],
+        people=[("grace@example.com", "Grace Hopper"), ("linus@example.com", "Linus Torvalds")],
     )
 
 
@@ -364,3 +368,44 @@ def test_without_components_of_its_service_the_panel_says_nothing_is_proposed() 
 
     assert panel.draft is None
     assert not panel.listed
+
+
+def _holder(role: IncidentRole, name: str, minutes: int, by: str = "") -> RoleHolder:
+    return RoleHolder(
+        incident_id=7,
+        role=role,
+        user_id=minutes,
+        email=f"{name.lower()}@example.com",
+        name=name,
+        since=T0 + timedelta(minutes=minutes),
+        assigned_by=by,
+    )
+
+
+def test_the_roles_panel_shows_each_head_and_the_experts_and_offers_everyone_to_hand_to() -> None:
+    holders = (
+        _holder(IncidentRole.INCIDENT_MANAGER, "Grace", 0, "grace@example.com"),
+        _holder(IncidentRole.SUBJECT_MATTER_EXPERT, "Linus", 3, "grace@example.com"),
+        _holder(IncidentRole.SUBJECT_MATTER_EXPERT, "Olga", 5),
+    )
+    command = replace(COMMAND, experts=("DBA on call",))
+
+    panel = centre(_loaded(command, holders=holders), CLOCK).roles
+
+    assert panel.manager is not None
+    assert (panel.manager.name, panel.manager.since) == ("Grace", "09:00:00, by grace@example.com")
+    assert panel.engineer is None
+    assert [(e.name, e.since) for e in panel.experts] == [
+        ("Linus", "09:03:00, by grace@example.com"),
+        ("Olga", "09:05:00"),
+    ]
+    assert panel.named_experts == "DBA on call"
+    assert [r.text for r in panel.roles] == [
+        "Incident manager",
+        "Incident engineer",
+        "Subject-matter expert",
+    ]
+    assert [p.text for p in panel.people] == [
+        "Grace Hopper (grace@example.com)",
+        "Linus Torvalds (linus@example.com)",
+    ]

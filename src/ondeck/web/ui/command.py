@@ -1,11 +1,12 @@
 """The incident page's command-centre forms: declare a major incident, move its stage, post
-a CAN report, record a loss estimate, write, save and publish a status-page update.
+a CAN report, record a loss estimate, hand off a role, write, save and publish a
+status-page update.
 
 Every form posts with its CSRF token, calls one use case of ``services.command`` as the
 signed-in user and goes back to the incident page with a notice. A refusal shows the page
 again with the use case's message (naming the field), the form as it was filled in, and
-status 403 (not a participant), 409 (the rules refuse the move) or 422 (bad input); nothing
-has changed then.
+status 403 (not a participant), 409 (the rules refuse it) or 422 (bad input); nothing has
+changed then.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from ondeck.bootstrap import Container
 from ondeck.domain.errors import InvalidTransition
-from ondeck.services import command, status_updates
-from ondeck.services.errors import Forbidden, NotFound
+from ondeck.services import command, roles, status_updates
+from ondeck.services.errors import Forbidden, NotFound, Refused
 from ondeck.services.ports import Person
 from ondeck.web.deps import ContainerDep
 from ondeck.web.ui.command_view import STAGE_NAMES, severity_text
@@ -69,6 +70,7 @@ async def _act(
     csrf: str,
     filled: dict[str, str],
     use_case: Callable[..., T],
+    /,
     **kwargs: Any,
 ) -> T | Response:
     """Run ``use_case`` as ``user``; on refusal, the incident page with the error instead."""
@@ -89,7 +91,7 @@ async def _act(
         problem, status = str(error), 403
     except command.BadInput as error:
         problem, status = str(error), 422
-    except InvalidTransition as error:
+    except (InvalidTransition, Refused) as error:
         problem, status = str(error), 409
     return await show_incident(
         request, container, user, incident_id, error=problem, status_code=status, filled=filled
@@ -431,3 +433,38 @@ async def publish_status_update(
         return outcome
     notify(request, f"Published to the status page: {outcome.title}")
     return _back(incident_id, "status-update")
+
+
+@router.post("/incidents/{incident_id}/command/roles")
+async def hand_off(
+    request: Request,
+    container: ContainerDep,
+    user: SignedIn,
+    incident_id: int,
+    role: Annotated[str, Form()] = "",
+    person: Annotated[str, Form(alias="user")] = "",
+    remove: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Give ``role`` to the person with email ``user`` (the old holder is told); with
+    ``remove``, they stop being a subject-matter expert."""
+    outcome = await _act(
+        request,
+        container,
+        user,
+        incident_id,
+        csrf_token,
+        {"role": role, "user": person},
+        roles.hand_off,
+        role=role,
+        user=person,
+        remove=bool(remove),
+    )
+    if isinstance(outcome, Response):
+        return outcome
+    holder = next((h for h in outcome if h.role.value == role and h.email == person), None)
+    if remove:
+        notify(request, f"{person} is no longer a subject-matter expert.")
+    elif holder is not None:
+        notify(request, f"{holder.name} is now {holder.role.label}.")
+    return _back(incident_id, "roles")

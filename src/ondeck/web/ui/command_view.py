@@ -8,14 +8,15 @@ passes its ``Clockface``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ondeck.bootstrap import Container
+from ondeck.domain.model import IncidentRole
 from ondeck.domain.severity import Journey, Response, Severity
 from ondeck.domain.stages import ORDER, Item, Stage
 from ondeck.domain.status_page import ComponentState
 from ondeck.domain.status_updates import UpdateStatus
-from ondeck.services import command, status_updates, timeline
+from ondeck.services import command, people, status_updates, timeline
 from ondeck.services.ports import (
     CanReportRecord,
     LossEstimateRecord,
@@ -70,6 +71,8 @@ JOURNEY_TEXT = {
 
 CHANGES = (
     timeline.ACKNOWLEDGED,
+    timeline.ROLE_TAKEN,
+    timeline.ROLE_HANDED,
     timeline.RESOLVED,
     timeline.DECLARED,
     timeline.STAGE_CHANGED,
@@ -104,6 +107,8 @@ class Loaded:
     """Its status-page updates, drafts and published, oldest first."""
     components: list[StatusComponentRecord]
     """Every public component of the status page."""
+    people: list[tuple[str, str]] = field(default_factory=list)
+    """``(email, name)`` of everyone, for the hand-off form."""
 
 
 def load(container: Container, incident_id: int) -> Loaded | None:
@@ -122,6 +127,10 @@ def load(container: Container, incident_id: int) -> Loaded | None:
         reports=command.can_reports(uow=container.uow, incident_id=incident_id),
         updates=status_updates.updates(uow=container.uow, incident_id=incident_id),
         components=status_updates.components(uow=container.uow),
+        people=[
+            (item["spec"].email, item["spec"].name)
+            for item in people.listing(uow=container.uow, kind="users")
+        ],
     )
 
 
@@ -219,6 +228,37 @@ class StatusPanel:
 
 
 @dataclass(frozen=True)
+class RoleRow:
+    role: str
+    """The role's value: ``incident_manager``."""
+    role_text: str
+    email: str
+    name: str
+    since: str
+    """``09:04:00, by grace@example.com``."""
+
+
+@dataclass(frozen=True)
+class RolesPanel:
+    manager: RoleRow | None
+    engineer: RoleRow | None
+    experts: list[RoleRow]
+    """Users holding the subject-matter expert role, longest-held first."""
+    named_experts: str
+    """The experts named at Dispatch (people or groups, not necessarily users)."""
+    roles: list[Choice]
+    people: list[Choice]
+    """Everyone, by email (value) and name, for the hand-off form."""
+
+
+ROLE_TEXT = {
+    IncidentRole.INCIDENT_MANAGER: "Incident manager",
+    IncidentRole.INCIDENT_ENGINEER: "Incident engineer",
+    IncidentRole.SUBJECT_MATTER_EXPERT: "Subject-matter expert",
+}
+
+
+@dataclass(frozen=True)
 class Centre:
     """Everything the command-centre panels show."""
 
@@ -243,9 +283,6 @@ class Centre:
     """Moving past the current stage needs experts named (Dispatch)."""
     names_rca_owner: bool
     """Moving past the current stage needs an RCA owner (Review)."""
-    manager: str
-    engineer: str
-    experts: str
     rca_owner: str
     latest_can: CanView | None
     earlier_cans: list[CanView]
@@ -259,6 +296,7 @@ class Centre:
     time_to_mitigate: str
     time_to_repair: str
     status: StatusPanel
+    roles: RolesPanel
 
 
 def severity_text(severity: Severity | None, response: Response | None) -> str:
@@ -359,9 +397,6 @@ def centre(loaded: Loaded, clock: Clockface) -> Centre:
         earlier_stages=[Choice(s.value, STAGE_NAMES[s]) for s in ORDER[:here]],
         names_experts=record.stage is Stage.DISPATCH,
         names_rca_owner=record.stage is Stage.REVIEW,
-        manager=state.manager or "",
-        engineer=state.engineer or "",
-        experts=", ".join(record.experts),
         rca_owner=record.rca_owner,
         latest_can=_can(state.latest_can, clock) if state.latest_can else None,
         earlier_cans=[_can(report, clock) for report in reversed(loaded.reports[:-1])],
@@ -377,6 +412,34 @@ def centre(loaded: Loaded, clock: Clockface) -> Centre:
         time_to_mitigate=span(state.time_to_mitigate) if state.time_to_mitigate else "",
         time_to_repair=span(state.time_to_repair) if state.time_to_repair else "",
         status=status_panel(loaded, clock),
+        roles=roles_panel(loaded, clock),
+    )
+
+
+def roles_panel(loaded: Loaded, clock: Clockface) -> RolesPanel:
+    """Who holds which role, and the choices of the hand-off form."""
+    rows = [
+        RoleRow(
+            role=holder.role.value,
+            role_text=ROLE_TEXT[holder.role],
+            email=holder.email,
+            name=holder.name,
+            since=clock.when(holder.since)
+            + (f", by {holder.assigned_by}" if holder.assigned_by else ""),
+        )
+        for holder in loaded.state.holders
+    ]
+
+    def one(role: IncidentRole) -> RoleRow | None:
+        return next((row for row in rows if row.role == role.value), None)
+
+    return RolesPanel(
+        manager=one(IncidentRole.INCIDENT_MANAGER),
+        engineer=one(IncidentRole.INCIDENT_ENGINEER),
+        experts=[r for r in rows if r.role == IncidentRole.SUBJECT_MATTER_EXPERT.value],
+        named_experts=", ".join(loaded.state.command.experts),
+        roles=[Choice(role.value, text) for role, text in ROLE_TEXT.items()],
+        people=[Choice(email, f"{name} ({email})") for email, name in loaded.people],
     )
 
 
