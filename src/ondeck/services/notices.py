@@ -54,6 +54,7 @@ def queue_notice(
     user_id: int | None = None,
     kind: str | None = None,
     address: str | None = None,
+    unsubscribe_url: str = "",
 ) -> bool:
     """Queue one notice about the incident, due now, in the caller's unit of work.
 
@@ -61,6 +62,7 @@ def queue_notice(
     contact method) or ``kind`` and ``address`` (an explicit destination such as
     ``("email", "all@example.com")``, ``("slack", "C0ANNOUNCE")`` or ``("webhook", url)``).
     ``key`` is the outbox idempotency key: queueing the same key twice sends once.
+    ``unsubscribe_url`` (status subscribers) is sent with the notice but never logged.
 
     Returns False, queueing nothing, when there is nowhere to send it (an unknown person,
     a person without contact methods, an empty address). ValueError for a purpose that is
@@ -92,7 +94,8 @@ def queue_notice(
                 loop=0,
                 deliver_at=now,
                 purpose=purpose,
-                payload={"subject": subject, "text": text, "url": url},
+                payload={"subject": subject, "text": text, "url": url}
+                | ({"unsubscribe_url": unsubscribe_url} if unsubscribe_url else {}),
             )
         ],
         now=now,

@@ -210,10 +210,6 @@ def _notify(
     if affected:
         lines.append(f"Affected: {', '.join(affected)} ({update.impact.label.lower()})")
     lines.append(f"Status page: {base_url}/status")
-    lines.append(
-        "Unsubscribe: "
-        + unsubscribe_url(signer=signer, base_url=base_url, subscriber_id=subscriber.id)
-    )
     return notices.queue_notice(
         work,
         incident_id=update.incident_id,
@@ -225,6 +221,9 @@ def _notify(
         key=f"status:{update.id}:{subscriber.id}",
         kind=subscriber.kind,
         address=subscriber.address,
+        unsubscribe_url=unsubscribe_url(
+            signer=signer, base_url=base_url, subscriber_id=subscriber.id
+        ),
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from dataclasses import replace
 from email.message import EmailMessage
 from html import escape
 from urllib.parse import urlsplit
@@ -79,8 +80,8 @@ def _item_line(item: PageItem) -> str:
 
 def render_summary(page: Page) -> str:
     """The page without its signed action links."""
-    if page.notice is not None:
-        return render_text(page)
+    if page.notice is not None:  # without the unsubscribe link: it acts without a sign-in
+        return render_text(replace(page, notice=replace(page.notice, unsubscribe_url="")))
     if page.test:
         return f"Test notification for {page.recipient_name} <{page.address}>\n{TEST_NOTE}\n"
     if page.bundled:
@@ -94,6 +95,8 @@ def render_summary(page: Page) -> str:
 def render_text(page: Page) -> str:
     if page.notice is not None:
         link = f"\n\n{page.notice.url}" if page.notice.url else ""
+        if page.notice.unsubscribe_url:
+            link += f"\n\nUnsubscribe: {page.notice.unsubscribe_url}"
         return f"{page.notice.text}{link}\n"
     if page.test:
         return f"Hello {page.recipient_name},\n\n{TEST_NOTE}\n\nSent to {page.address}.\n"
@@ -152,6 +155,8 @@ def render_html(page: Page) -> str:
             if page.notice.url
             else ""
         )
+        if page.notice.unsubscribe_url:
+            link += f"<p><a href='{escape(page.notice.unsubscribe_url)}'>Unsubscribe</a></p>"
         return _html(f"<h2>{escape(page.notice.subject)}</h2>{paragraphs}{link}")
     if page.test:
         return _html(
