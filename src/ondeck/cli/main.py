@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from ondeck.cli import command
+from ondeck.cli import command, roles
 from ondeck.cli.away import away_app
 from ondeck.cli.common import container, fail, in_zone, out, problem, read_time
 from ondeck.cli.contacts import contact_app
@@ -30,6 +30,7 @@ from ondeck.cli.status_updates import status_update_app
 from ondeck.domain.errors import InvalidTransition
 from ondeck.domain.model import IncidentStatus
 from ondeck.services import incidents, org, people
+from ondeck.services import roles as incident_roles
 from ondeck.services.errors import InvalidOrg, NotFound, ServiceError
 from ondeck.services.ports import IncidentFilter
 
@@ -52,6 +53,7 @@ app.add_typer(contact_app, name="contact")
 app.add_typer(status_update_app, name="status-update")
 user_app.command("calendar")(user_calendar)
 command.register(app)
+roles.register(app)
 
 
 def _logging(level: str) -> None:
@@ -259,6 +261,12 @@ def _act(action: str, number: int, as_user: str | None) -> None:
     except (NotFound, InvalidTransition) as error:
         fail(str(error))
     out.print(f"incident #{record.number} is {record.status.value}")
+    if action == "ack" and as_user:
+        taken = incident_roles.take_paged_role_by_email(
+            uow=c.uow, clock=c.clock, incident_id=number, email=as_user
+        )
+        if taken is not None:
+            out.print(f"{as_user} is the {taken.label}")
 
 
 @app.command()

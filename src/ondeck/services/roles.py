@@ -61,6 +61,18 @@ def take_paged_role(
         return role
 
 
+def take_paged_role_by_email(
+    *, uow: UnitOfWorkFactory, clock: Clock, incident_id: int, email: str
+) -> IncidentRole | None:
+    """``take_paged_role`` for an acknowledgement recorded by email (the CLI's ``--as``):
+    nothing when no user has that email."""
+    with uow(read_only=True) as work:
+        person = work.directory.person_by_email(email.strip())
+    if person is None:
+        return None
+    return take_paged_role(uow=uow, clock=clock, incident_id=incident_id, person=person)
+
+
 def hand_off(
     *,
     uow: UnitOfWorkFactory,
