@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from ondeck.adapters.orgfile_major import MajorIncidentsIn, major_incidents_out
 from ondeck.domain.durations import format_duration, parse_duration
 from ondeck.domain.errors import InvalidDuration
 from ondeck.domain.model import TargetKind, Urgency
@@ -365,9 +366,11 @@ class OrgIn(_Model):
     schedules: list[ScheduleIn] = Field(default_factory=list)
     escalation_policies: list[PolicyIn] = Field(default_factory=list)
     services: list[ServiceIn] = Field(default_factory=list)
+    major_incidents: MajorIncidentsIn | None = None
 
     def spec(self) -> OrgSpec:
         return OrgSpec(
+            major_incidents=self.major_incidents.spec() if self.major_incidents else None,
             users=tuple(
                 UserSpec(
                     email=u.email.strip().lower(),
@@ -723,4 +726,6 @@ def dump_org(spec: OrgSpec) -> str:
             for s in spec.services
         ],
     }
+    if spec.major_incidents is not None:
+        data["major_incidents"] = major_incidents_out(spec.major_incidents)
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100_000)

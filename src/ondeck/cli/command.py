@@ -1,7 +1,9 @@
-"""Running a major incident from the command line: ``declare``, ``stage``, ``can``, ``loss``.
+"""Running a major incident from the command line: ``declare``, ``stage``, ``can``, ``loss``,
+``bridge``, ``follow`` and ``unfollow``.
 
 Each acts as ``--as EMAIL`` (default: the CLI's admin) and prints the outcome in one or a
-few lines; a refusal is ``error: …`` with exit status 1 and nothing changed.
+few lines; a refusal is ``error: …`` with exit status 1 and nothing changed (bad input to
+``declare --bridge``, ``bridge``, ``follow`` and ``unfollow``: exit status 2).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import typer
 from ondeck.bootstrap import Container
 from ondeck.cli.common import acting, container, fail, refusals, say
 from ondeck.domain.errors import InvalidTransition
-from ondeck.services import command
+from ondeck.services import command, command_centre
 from ondeck.services.command import CommandState
 
 AsUser = Annotated[str | None, typer.Option("--as", help="Act as this user (email)")]
@@ -25,6 +27,9 @@ def register(app: typer.Typer) -> None:
     app.command()(stage)
     app.command("can")(can_report)
     app.command()(loss)
+    app.command()(bridge)
+    app.command()(follow)
+    app.command()(unfollow)
 
 
 def _policy(c: Container) -> command.Policy:
@@ -54,8 +59,13 @@ def declare(
         str | None, typer.Option(help="Incident manager's email (default: who declares)")
     ] = None,
     engineer: Annotated[str | None, typer.Option(help="Incident engineer's email")] = None,
+    bridge: Annotated[
+        str | None,
+        typer.Option(help='Conference bridge URL (default: the organisation\'s; "" for none)'),
+    ] = None,
 ) -> None:
-    """Declare incident NUMBER a major incident (it starts in Detect)."""
+    """Declare incident NUMBER a major incident (it starts in Detect); the declaration is
+    announced on the organisation's announcement channel."""
     c = container()
     actor = acting(c, as_user)
     with refusals():
@@ -68,10 +78,15 @@ def declare(
                 actor=actor,
                 manager=manager,
                 engineer=engineer,
+                bridge=bridge,
             )
+        except command.BadInput as error:
+            fail(str(error), 2)
         except InvalidTransition as error:
             fail(str(error))
     _show(state)
+    if state.bridge_url:
+        say(f"bridge: {state.bridge_url}")
 
 
 def stage(
@@ -166,3 +181,50 @@ def loss(
         except InvalidTransition as error:
             fail(str(error))
     say(f"severity {estimate.severity.value}: {estimate.response.value.replace('_', ' ')}")
+
+
+def bridge(
+    number: int,
+    url: Annotated[str, typer.Argument(help='The bridge URL; "" removes it')],
+    as_user: AsUser = None,
+) -> None:
+    """Set the conference bridge of major incident NUMBER."""
+    c = container()
+    actor = acting(c, as_user)
+    with refusals():
+        try:
+            state = command.set_bridge(
+                uow=c.uow, clock=c.clock, incident_id=number, actor=actor, url=url
+            )
+        except command.BadInput as error:
+            fail(str(error), 2)
+        except InvalidTransition as error:
+            fail(str(error))
+    say(f"incident #{state.incident.number} bridge: {state.bridge_url or 'none'}")
+
+
+FollowUser = Annotated[
+    str | None, typer.Option("--user", help="Who follows (email; default: --as)")
+]
+
+
+def follow(number: int, user: FollowUser = None, as_user: AsUser = None) -> None:
+    """Follow incident NUMBER: get its CAN reports by email (never its pages)."""
+    _following(number, user, as_user, on=True)
+
+
+def unfollow(number: int, user: FollowUser = None, as_user: AsUser = None) -> None:
+    """Stop following incident NUMBER."""
+    _following(number, user, as_user, on=False)
+
+
+def _following(number: int, user: str | None, as_user: str | None, *, on: bool) -> None:
+    if user is None and as_user is None:
+        fail("name who follows: --user EMAIL (or act as them with --as EMAIL)", 2)
+    c = container()
+    actor = acting(c, as_user)
+    change = command_centre.follow if on else command_centre.unfollow
+    with refusals():
+        found = change(uow=c.uow, clock=c.clock, incident_id=number, actor=actor, email=user or "")
+    who = ", ".join(s.email for s in found) or "nobody"
+    say(f"incident #{number} is followed by {who}")

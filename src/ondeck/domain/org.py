@@ -20,6 +20,7 @@ from datetime import UTC, datetime, time, timedelta
 from datetime import timezone as fixed_offset
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ondeck.domain import major_incidents
 from ondeck.domain.contacts import CONTACT_KINDS, address_problem, label_problem
 from ondeck.domain.model import IncidentRole, TargetKind, Urgency
 from ondeck.domain.rotation import DEFAULT_HANDOFF, DEFAULT_TURN, Window, wall_to_utc
@@ -209,6 +210,8 @@ class OrgSpec:
     schedules: tuple[ScheduleSpec, ...] = ()
     escalation_policies: tuple[PolicySpec, ...] = ()
     services: tuple[ServiceSpec, ...] = ()
+    major_incidents: major_incidents.MajorIncidentSpec | None = None
+    """The ``major_incidents:`` block; None: keep what is stored."""
 
 
 @dataclass(frozen=True)
@@ -475,6 +478,11 @@ def validate(
                         "in the same file to move it",
                     )
                 )
+    if spec.major_incidents is not None:
+        problems += [
+            Problem(f"major_incidents.{path}", message)
+            for path, message in major_incidents.problems(spec.major_incidents)
+        ]
     return problems
 
 

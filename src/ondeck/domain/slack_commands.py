@@ -1,8 +1,8 @@
 """The text after ``/ondeck`` in Slack, read into one command.
 
-``ack 42``, ``resolve #42``, ``escalate 42``, ``snooze 42 30m``, ``oncall [schedule]`` and
-``help``. Reading never raises: anything else becomes ``Usage`` with a line saying what
-was wrong, so the person typing always gets an answer.
+``ack 42``, ``resolve #42``, ``escalate 42``, ``snooze 42 30m``, ``declare 42``,
+``oncall [schedule]`` and ``help``. Reading never raises: anything else becomes ``Usage``
+with a line saying what was wrong, so the person typing always gets an answer.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ VERBS = {
     "snooze": "snooze",
 }
 ONCALL = frozenset({"oncall", "on-call", "who"})
+DECLARE = "declare"
 HELP = frozenset({"", "help", "?"})
 
 USAGE = "\n".join(
@@ -34,6 +35,8 @@ USAGE = "\n".join(
         "`/ondeck escalate 42`: page the next escalation level now",
         "`/ondeck snooze 42 30m`: acknowledge, and page again after 30 minutes "
         "(1m to 24h; 1h when left out)",
+        "`/ondeck declare 42`: declare incident #42 a major incident, with you as its "
+        "incident manager",
         "`/ondeck oncall [schedule]`: who is on call now, in every schedule or the one named",
         "`/ondeck help`: this list",
     ]
@@ -50,6 +53,13 @@ class Act:
 
 
 @dataclass(frozen=True)
+class Declare:
+    """Declare incident ``incident`` a major incident."""
+
+    incident: int
+
+
+@dataclass(frozen=True)
 class OnCall:
     schedule: str | None = None
     """The schedule's name as typed; None: every schedule."""
@@ -62,7 +72,7 @@ class Usage:
     problem: str = ""
 
 
-Command = Act | OnCall | Usage
+Command = Act | Declare | OnCall | Usage
 
 
 def parse_command(text: str) -> Command:
@@ -75,6 +85,8 @@ def parse_command(text: str) -> Command:
     if verb in ONCALL:
         name = " ".join(rest)
         return OnCall(name or None)
+    if verb == DECLARE:
+        return _declare(rest)
     action = VERBS.get(verb)
     if action is None:
         return Usage(f"I don't know {_quote(words[0])}.")
@@ -97,6 +109,17 @@ def parse_command(text: str) -> Command:
     except InvalidDuration as error:
         return Usage(str(error))
     return Act(action, number, length)
+
+
+def _declare(rest: list[str]) -> Declare | Usage:
+    if not rest:
+        return Usage("Say which incident: `/ondeck declare 42`.")
+    number = _incident_number(rest[0])
+    if number is None:
+        return Usage(f"{_quote(rest[0])} is not an incident number.")
+    if rest[1:]:
+        return Usage("`declare` takes only an incident number.")
+    return Declare(number)
 
 
 def _incident_number(word: str) -> int | None:

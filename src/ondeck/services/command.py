@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 
 from ondeck.domain import can, stages
 from ondeck.domain.errors import InvalidTransition
+from ondeck.domain.major_incidents import incident_bridge_problem
 from ondeck.domain.model import IncidentRole, IncidentStatus
 from ondeck.domain.severity import InvalidEstimate, Journey, LossEstimate, Thresholds, assess
 from ondeck.domain.stages import ORDER, Facts, Item, Stage
-from ondeck.services import notices, status_proposals, timeline
+from ondeck.services import command_centre, notices, status_proposals, timeline
 from ondeck.services.errors import Forbidden, NotFound, Refused
 from ondeck.services.ports import (
     CanReportRecord,
@@ -42,6 +43,14 @@ class Policy:
 
     thresholds: Thresholds = field(default_factory=Thresholds)
     cadence: can.Cadence = field(default_factory=can.Cadence)
+
+    def under(self, work: UnitOfWork) -> Policy:
+        """These settings (the server's) with the organisation's (the org file's
+        ``major_incidents:`` block) in their place wherever it sets them."""
+        chosen = work.settings.major_incidents()
+        if chosen is None:
+            return self
+        return Policy(chosen.severity.over(self.thresholds), chosen.can.over(self.cadence))
 
 
 class BadInput(Refused):
@@ -74,6 +83,10 @@ class CommandState:
     Dispatch, who need not be users, are ``command.experts``)."""
     holders: tuple[RoleHolder, ...] = ()
     """Everyone holding an incident role, longest-held first."""
+    bridge_url: str = ""
+    """The command centre's conference bridge ("" for none)."""
+    protocol: str = ""
+    """The organisation's communication protocol for major incidents."""
 
 
 def command_state(*, uow: UnitOfWorkFactory, clock: Clock, incident_id: int) -> CommandState:
@@ -91,8 +104,14 @@ def declare(
     manager: str | None = None,
     engineer: str | None = None,
     policy: Policy | None = None,
+    bridge: str | None = None,
 ) -> CommandState:
     """Declare a major incident from an existing incident, in Detect.
+
+    Its command centre opens: the bridge is ``bridge``, else the organisation's fixed URL or
+    template filled in ("": none), and the declaration is broadcast on the organisation's
+    announcement channel naming the incident manager (``command_centre.open_centre``). A
+    bridge that is not an http(s) URL is BadInput.
 
     The incident manager is ``manager`` (an email; it replaces any holder), else whoever
     already holds the role (taken on acknowledging a page for it), else the declarer (if a
@@ -102,6 +121,7 @@ def declare(
     declaring twice is refused (InvalidTransition); an unknown email is BadInput.
     """
     policy = policy or Policy()
+    bridge = _bridge(bridge) if bridge is not None else None
     now = clock.now()
     with uow() as work:
         incident = _incident(work, incident_id, lock=True)
@@ -127,6 +147,7 @@ def declare(
             (IncidentRole.INCIDENT_ENGINEER, engineer_id),
         ):
             _hold(work, incident_id, role, user_id, now=now, by=actor.email)
+        policy = policy.under(work)
         due = can.next_due(now, None, policy.cadence)
         record = CommandRecord(
             incident_id=incident_id,
@@ -160,6 +181,14 @@ def declare(
             message=f"Declared a major incident; incident manager {names[0] or 'none'}, "
             f"incident engineer {names[1] or 'none'}; first CAN report due {due:%H:%M} UTC",
             data={"manager": names[0], "engineer": names[1], "next_can_due": due.isoformat()},
+        )
+        command_centre.open_centre(
+            work,
+            incident,
+            actor=actor.email,
+            manager=work.directory.person(manager_id) if manager_id is not None else None,
+            bridge=bridge,
+            now=now,
         )
         work.signal_work()
         work.commit()
@@ -256,7 +285,8 @@ def post_can_report(
     policy: Policy | None = None,
 ) -> CanReportRecord:
     """Post a CAN report (a participant only); the next one is due one period of the
-    current severity later. A blank part is BadInput naming it."""
+    current severity later, and every stakeholder is sent it as a "can_report" notice. A
+    blank part is BadInput naming it."""
     policy = policy or Policy()
     try:
         report = can.Report(conditions, actions, needs)
@@ -264,8 +294,8 @@ def post_can_report(
         raise BadInput(error.field, str(error)) from error
     now = clock.now()
     with uow() as work:
-        _incident_record, record = _participant(work, incident_id, actor)
-        due = can.next_due(now, record.severity, policy.cadence)
+        incident, record = _participant(work, incident_id, actor)
+        due = can.next_due(now, record.severity, policy.under(work).cadence)
         report_id = work.command.add_can_report(
             incident_id,
             at=now,
@@ -294,9 +324,11 @@ def post_can_report(
                 "next_due": due.isoformat(),
             },
         )
+        posted = work.command.can_reports(incident_id)[-1]
+        command_centre.tell_stakeholders(work, incident, posted, now=now)
         work.signal_work()
         work.commit()
-        return work.command.can_reports(incident_id)[-1]
+        return posted
 
 
 def can_reports(*, uow: UnitOfWorkFactory, incident_id: int) -> list[CanReportRecord]:
@@ -337,10 +369,11 @@ def add_loss_estimate(
     except ValueError as error:
         known = ", ".join(j.value for j in Journey)
         raise BadInput("journey", f"journey: unknown {journey!r}; one of {known}") from error
-    assessment = assess(estimate, policy.thresholds)
     now = clock.now()
     with uow() as work:
         _incident_record, record = _participant(work, incident_id, actor)
+        policy = policy.under(work)
+        assessment = assess(estimate, policy.thresholds)
         estimate_id = work.command.add_loss_estimate(
             incident_id,
             at=now,
@@ -424,14 +457,14 @@ def remind_overdue_can(
     *, uow: UnitOfWorkFactory, clock: Clock, policy: Policy | None = None
 ) -> int:
     """For each due CAN reminder timer (a batch, claimed ``SKIP LOCKED``): write "overdue
-    CAN report" on the timeline, queue a message to the incident manager's first contact
-    method (idempotency key per incident and due time), and move the timer to the next due
+    CAN report" on the timeline, queue a "can_reminder" notice to the incident manager
+    (idempotency key per incident and due time), and move the timer to the next due
     time after now. Returns how many reminders fired. One transaction: a due time is
     reminded once, whatever crashes and however many engines."""
-    policy = policy or Policy()
     now = clock.now()
     with uow() as work:
         due = work.command.claim_due_reminders(now, REMINDER_BATCH)
+        policy = (policy or Policy()).under(work)
         fired = 0
         for timer in due:
             record = work.command.get(timer.incident_id)
@@ -486,6 +519,28 @@ def _remind(
         message=f"Overdue CAN report (due {due:%H:%M} UTC); reminded {whom}",
         data={"due": due.isoformat(), "manager": manager.email if manager else None},
     )
+
+
+def set_bridge(
+    *, uow: UnitOfWorkFactory, clock: Clock, incident_id: int, actor: Person, url: str
+) -> CommandState:
+    """Set (or with "" remove) the conference bridge of a major incident (a participant
+    only); the timeline says so. A URL that is not http(s) is BadInput."""
+    url = _bridge(url)
+    now = clock.now()
+    with uow() as work:
+        _participant(work, incident_id, actor)
+        command_centre.record_bridge(work, incident_id, url, actor=actor.email, now=now)
+        work.commit()
+        return _state(work, incident_id, now)
+
+
+def _bridge(url: str) -> str:
+    """One incident's bridge URL, stripped; BadInput naming ``bridge`` when it is not one."""
+    url = url.strip()
+    if url and (problem := incident_bridge_problem(url)):
+        raise BadInput("bridge", f"bridge: {problem}")
+    return url
 
 
 def _reporting(stage: Stage) -> bool:
@@ -618,4 +673,6 @@ def _state(work: UnitOfWork, incident_id: int, now: datetime) -> CommandState:
         time_to_repair=stages.time_to_repair(incident.created_at, changes),
         experts=tuple(h.email for h in holders if h.role is IncidentRole.SUBJECT_MATTER_EXPERT),
         holders=holders,
+        bridge_url=work.centre.bridge(incident_id),
+        protocol=command_centre.settings(work).protocol_text,
     )

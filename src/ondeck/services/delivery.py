@@ -323,7 +323,6 @@ def _notice(*, uow: UnitOfWorkFactory, message: OutboxMessage, links: Links) -> 
             subject=str(payload.get("subject") or f"#{incident.number} {incident.title}"),
             text=str(payload.get("text") or ""),
             url=url,
-            unsubscribe_url=str(payload.get("unsubscribe_url") or ""),
         ),
     )
 
@@ -549,8 +548,11 @@ def _record_notice(
 ) -> None:
     """A notice: retried whatever the incident's status, never moved to another method."""
     person = work.directory.person(message.user_id) if message.user_id is not None else None
-    who = f"{person.name} " if person is not None else ""
-    where = f"{who}by {message.kind} ({message.address})"
+    where = (
+        f"{person.name} by {message.kind} ({message.address})"
+        if person is not None
+        else f"{message.kind} {message.address}"
+    )
     what = message.purpose.replace("_", " ")
     data = {
         "message_id": message.id,

@@ -99,6 +99,8 @@ def apply_org(
         before = {s.name: _stored(work, s.name) for s in spec.schedules}
         spec = with_layer_starts(spec, before, now)
         counts = work.org.apply(spec, at=now)
+        if spec.major_incidents is not None:
+            work.settings.set_major_incidents(spec.major_incidents)
         applying = _Applying(work, now, actor)
         for schedule in spec.schedules:
             record = _stored(work, schedule.name)
@@ -526,7 +528,7 @@ def export_org(*, uow: UnitOfWorkFactory, now: datetime | None = None) -> OrgSpe
     keeps what was added since."""
     at = now or datetime.now(UTC)
     with uow(read_only=True) as work:
-        spec = work.org.export()
+        spec = replace(work.org.export(), major_incidents=work.settings.major_incidents())
         emails: dict[int, str] = {}
 
         def email(user_id: int) -> str:

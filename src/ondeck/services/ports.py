@@ -14,6 +14,7 @@ from typing import Any, Protocol, Self
 
 from ondeck.domain.contacts import MethodState
 from ondeck.domain.fairness import PageRecord
+from ondeck.domain.major_incidents import MajorIncidentSpec
 from ondeck.domain.model import (
     ContactMethod,
     IncidentRole,
@@ -765,6 +766,45 @@ class ContactStore(Protocol):
     def record_test(self, contact_id: int, *, at: datetime, ok: bool, detail: str) -> None: ...
 
 
+class OrgSettingsStore(Protocol):
+    """Organisation settings from the org file that are not named objects."""
+
+    def major_incidents(self) -> MajorIncidentSpec | None:
+        """The ``major_incidents:`` block last applied; None: never applied."""
+
+    def set_major_incidents(self, spec: MajorIncidentSpec) -> None: ...
+
+
+@dataclass(frozen=True)
+class Stakeholder:
+    """Someone following an incident: they get its CAN reports, never its pages."""
+
+    incident_id: int
+    user_id: int
+    email: str
+    name: str
+    since: datetime
+
+
+class CommandCentreStore(Protocol):
+    """A major incident's virtual command centre: its bridge and who follows it."""
+
+    def bridge(self, incident_id: int) -> str:
+        """The incident's conference bridge URL; "" when it has none (or is not declared)."""
+
+    def set_bridge(self, incident_id: int, url: str) -> None:
+        """Set the bridge of a declared incident ("" removes it)."""
+
+    def stakeholders(self, incident_id: int) -> list[Stakeholder]:
+        """Followers of the incident, earliest first."""
+
+    def add_stakeholder(self, incident_id: int, user_id: int, *, at: datetime) -> bool:
+        """False when they already follow it (nothing changes then)."""
+
+    def remove_stakeholder(self, incident_id: int, user_id: int) -> bool:
+        """False when they did not follow it."""
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the ``with`` block without ``commit()`` rolls back."""
 
@@ -775,6 +815,8 @@ class UnitOfWork(Protocol):
     schedules: ScheduleStore
     contacts: ContactStore
     command: IncidentCommandStore
+    settings: OrgSettingsStore
+    centre: CommandCentreStore
     status: StatusStore
     roles: IncidentRoleStore
 
@@ -820,9 +862,6 @@ class Notice:
     subject: str
     text: str
     url: str = ""
-    unsubscribe_url: str = ""
-    """A status subscriber's signed unsubscribe link: it acts without a sign-in, so it is
-    sent with the message but never written to a log."""
 
 
 @dataclass(frozen=True)

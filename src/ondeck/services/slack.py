@@ -1,5 +1,5 @@
-"""Acting from Slack: a button press or a ``/ondeck`` command, as the person whose Slack
-member ID it came from.
+"""Acting from Slack: a button press or a ``/ondeck`` command (including ``declare``), as
+the person whose Slack member ID it came from.
 
 A member ID nobody (or more than one person) has as a Slack contact method acts for no
 one: the attempt is recorded as refused, on the incident's timeline when there is one.
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from ondeck.services import actions
+from ondeck.services import actions, command
 from ondeck.services.actions import Action, Outcome
 from ondeck.services.errors import Refused
 from ondeck.services.ports import Clock, Person, UnitOfWorkFactory
@@ -80,3 +80,24 @@ def act(
         snooze=snooze,
     )
     return Acted(person, outcome)
+
+
+def declare(
+    *,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    member_id: str,
+    shown_as: str,
+    incident_id: int,
+    policy: command.Policy | None = None,
+) -> command.CommandState:
+    """Declare a major incident as the Slack member's person (``command.declare``: they
+    become its incident manager unless someone already holds the role; the command centre
+    opens and the declaration is announced). Raises UnknownSlackUser (refusal recorded),
+    NotFound, Forbidden or InvalidTransition (nothing changed)."""
+    person = member(
+        uow=uow, clock=clock, member_id=member_id, shown_as=shown_as, incident_id=incident_id
+    )
+    return command.declare(
+        uow=uow, clock=clock, incident_id=incident_id, actor=person, policy=policy
+    )

@@ -19,6 +19,7 @@ from ondeck.web import (
     api,
     calendar,
     command_api,
+    command_centre_api,
     contacts_api,
     ingest,
     integrations_mattermost,
@@ -59,6 +60,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(schedule_changes_api.router)
     app.include_router(contacts_api.router)
     app.include_router(command_api.router)
+    app.include_router(command_centre_api.router)
     app.include_router(roles_api.router)
     app.include_router(status_updates_api.router)
     app.include_router(status_page.router)  # public: no authentication

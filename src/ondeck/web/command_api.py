@@ -85,7 +85,9 @@ async def declare(
     body: DeclareRequest | None = None,
 ) -> CommandPublic:
     """Make the incident a major incident, in Detect; you are its incident manager unless
-    ``manager`` names someone else."""
+    ``manager`` names someone else. Its command centre opens with a conference bridge
+    (``bridge``, else the organisation's), and the declaration is announced on the
+    organisation's announcement channel."""
     body = body or DeclareRequest()
     state = await _call(
         command.declare,
@@ -96,6 +98,7 @@ async def declare(
         actor=user,
         manager=body.manager,
         engineer=body.engineer,
+        bridge=body.bridge,
     )
     return CommandPublic.of(state)
 

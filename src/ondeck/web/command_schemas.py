@@ -20,6 +20,12 @@ class DeclareRequest(BaseModel):
         default=None,
         description="Email of the incident engineer (default: whoever acknowledged, if not you)",
     )
+    bridge: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="The conference bridge URL (default: the organisation's bridge or "
+        'template; "" for none)',
+    )
 
 
 class StageChange(BaseModel):
@@ -141,6 +147,8 @@ class CommandPublic(BaseModel):
     can_overdue: bool
     time_to_mitigate_seconds: int | None
     time_to_repair_seconds: int | None
+    bridge_url: str = Field(description='The command centre\'s conference bridge ("" for none)')
+    protocol: str = Field(description="The organisation's communication protocol")
 
     @classmethod
     def of(cls, state: CommandState) -> CommandPublic:
@@ -174,6 +182,8 @@ class CommandPublic(BaseModel):
                 if state.time_to_repair is not None
                 else None
             ),
+            bridge_url=state.bridge_url,
+            protocol=state.protocol,
         )
 
 

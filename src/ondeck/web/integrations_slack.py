@@ -31,11 +31,11 @@ from slack_sdk.webhook import WebhookClient
 from ondeck.bootstrap import Container
 from ondeck.domain import slack_commands, slack_messages
 from ondeck.domain.errors import DomainError
-from ondeck.domain.slack_commands import Act, OnCall, Usage
+from ondeck.domain.slack_commands import Act, Declare, OnCall, Usage
 from ondeck.domain.slack_messages import Card, reply_text
-from ondeck.services import people, slack
+from ondeck.services import command, people, slack
 from ondeck.services.actions import Action
-from ondeck.services.errors import NotFound, Refused
+from ondeck.services.errors import NotFound, Refused, ServiceError
 from ondeck.services.ports import Clock
 from ondeck.web.deps import ContainerDep
 from ondeck.web.ingest import BodyTooLarge, read_body
@@ -212,6 +212,8 @@ def run_command(container: Container, form: dict[str, str]) -> str:
         except NotFound as error:
             return slack_messages.escape(str(error))
         return oncall_text(found)
+    if isinstance(command, Declare):
+        return declare_text(container, form, command.incident)
     assert isinstance(command, Act)
     try:
         acted = slack.act(
@@ -226,6 +228,32 @@ def run_command(container: Container, form: dict[str, str]) -> str:
     except (Refused, NotFound, DomainError) as error:
         return slack_messages.escape(str(error))
     return slack_messages.escape(acted.outcome.summary)
+
+
+def declare_text(container: Container, form: dict[str, str], incident_id: int) -> str:
+    """Declare the incident as the Slack member; the answer names the bridge to join."""
+    settings = container.settings
+    try:
+        state = slack.declare(
+            uow=container.uow,
+            clock=container.clock,
+            member_id=form.get("user_id", ""),
+            shown_as=form.get("user_name", ""),
+            incident_id=incident_id,
+            policy=command.Policy(settings.severity_thresholds, settings.can_cadence),
+        )
+    except (ServiceError, DomainError) as error:
+        return slack_messages.escape(str(error))
+    manager = state.manager or "nobody yet"
+    bridge = (
+        slack_messages.link(state.bridge_url, state.bridge_url)
+        if state.bridge_url
+        else "no bridge yet (set one with the API or `ondeck bridge`)"
+    )
+    return (
+        f"Incident #{state.incident.number} {slack_messages.escape(state.incident.title)} is a "
+        f"major incident. Incident manager: {slack_messages.escape(manager)}. Bridge: {bridge}"
+    )
 
 
 def oncall_text(found: list[people.OnCall]) -> str:
@@ -247,6 +275,6 @@ def oncall_text(found: list[people.OnCall]) -> str:
 
 @router.post("/commands")
 async def commands(body: SlackBody, container: ContainerDep) -> JSONResponse:
-    """The ``/ondeck`` slash command: ack, resolve, escalate, snooze, oncall, help."""
+    """The ``/ondeck`` slash command: ack, resolve, escalate, snooze, declare, oncall, help."""
     text = await run_in_threadpool(run_command, container, _form(body))
     return JSONResponse({"response_type": "ephemeral", "text": text})

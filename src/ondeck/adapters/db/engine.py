@@ -17,20 +17,24 @@ from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import Connection
 
 from ondeck.adapters.db.command import SqlIncidentCommandStore
+from ondeck.adapters.db.command_centre import SqlCommandCentreStore
 from ondeck.adapters.db.contacts import SqlContactStore
 from ondeck.adapters.db.directory import SqlDirectoryStore
 from ondeck.adapters.db.incidents import SqlIncidentStore
 from ondeck.adapters.db.org import SqlOrgStore
+from ondeck.adapters.db.org_settings import SqlOrgSettingsStore
 from ondeck.adapters.db.paging import SqlPagingStore
 from ondeck.adapters.db.roles import SqlIncidentRoleStore
 from ondeck.adapters.db.rosters import SqlScheduleStore
 from ondeck.adapters.db.status_page import SqlStatusStore
 from ondeck.services.ports import (
+    CommandCentreStore,
     ContactStore,
     DirectoryStore,
     IncidentCommandStore,
     IncidentRoleStore,
     IncidentStore,
+    OrgSettingsStore,
     OrgStore,
     PagingStore,
     ScheduleStore,
@@ -115,6 +119,8 @@ class SqlUnitOfWork:
         self.schedules: ScheduleStore = SqlScheduleStore(self._conn)
         self.contacts: ContactStore = SqlContactStore(self._conn)
         self.command: IncidentCommandStore = SqlIncidentCommandStore(self._conn)
+        self.settings: OrgSettingsStore = SqlOrgSettingsStore(self._conn)
+        self.centre: CommandCentreStore = SqlCommandCentreStore(self._conn)
         self.status: StatusStore = SqlStatusStore(self._conn)
         self.roles: IncidentRoleStore = SqlIncidentRoleStore(self._conn)
         return self
