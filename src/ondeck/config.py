@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     delivery_workers: int = Field(default=8, ge=1, le=64)
     max_body_bytes: int = Field(default=512 * 1024, ge=1024)
     log_level: str = "info"
+    # The public status page's webhook subscribers may point at loopback and private
+    # addresses (a closed network, tests); off, anyone could make ondeck post inside it.
+    status_private_webhooks: bool = False
 
     # Acknowledge by email reply: the built-in inbound SMTP listener and the Reply-To address
     # pages carry (default: ondeck@<listener host>; point your MX or a forward at it).

@@ -69,6 +69,7 @@ def world(
             [f"{who}@example.com" for who in PEOPLE],
             directory,
             ONDECK_SMTP_URL=mailbox.url,
+            ONDECK_STATUS_PRIVATE_WEBHOOKS="1",  # the test's webhook receiver is on loopback
         ) as site,
     ):
         yield World(site, mailbox, hooks)

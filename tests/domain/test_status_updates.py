@@ -23,6 +23,7 @@ from ondeck.domain.status_updates import (
     is_active,
     parse_impact,
     parse_status,
+    private_webhook,
     propose,
     public_title,
 )
@@ -213,3 +214,22 @@ def test_windows_of_a_component_never_overlap_and_only_the_last_stays_open(
         assert all(w.state is not S.OPERATIONAL for w in windows)
         if ordered[-1].end is None:
             assert is_active(updates)
+
+
+@pytest.mark.parametrize(
+    ("url", "private"),
+    [
+        ("https://hooks.example.com/status", False),
+        ("https://93.184.215.14/hook", False),
+        ("http://localhost:8080/hook", True),
+        ("http://api.localhost/hook", True),
+        ("http://127.0.0.1:9000/hook", True),
+        ("http://10.1.2.3/hook", True),
+        ("http://192.168.0.10/hook", True),
+        ("http://169.254.169.254/latest/meta-data", True),
+        ("http://[::1]/hook", True),
+        ("http://[fd00::1]/hook", True),
+    ],
+)
+def test_webhooks_into_loopback_or_private_networks_are_recognised(url: str, private: bool) -> None:
+    assert private_webhook(url) is private

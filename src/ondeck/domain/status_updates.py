@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from ipaddress import ip_address
+from urllib.parse import urlsplit
 
 from ondeck.domain.errors import DomainError
 from ondeck.domain.stages import Stage
@@ -224,3 +226,20 @@ def is_active(updates: Sequence[Published]) -> bool:
         return False
     latest = sorted(updates, key=lambda update: update.at)[-1]  # as impact_windows orders
     return latest.status is not UpdateStatus.RESOLVED
+
+
+def private_webhook(url: str) -> bool:
+    """Whether ``url``'s host is ``localhost`` or an IP address that is not public
+    (loopback, private, link-local, reserved): a public subscription must not make ondeck
+    post into its own network. Host names are taken as given (not resolved)."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ip_address(host)
+    except ValueError:
+        return False
+    return not address.is_global

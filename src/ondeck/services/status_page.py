@@ -30,7 +30,13 @@ from ondeck.domain.status_page import (
     uptime,
     worst,
 )
-from ondeck.domain.status_updates import Published, UpdateStatus, impact_windows, is_active
+from ondeck.domain.status_updates import (
+    Published,
+    UpdateStatus,
+    impact_windows,
+    is_active,
+    private_webhook,
+)
 from ondeck.services.command import BadInput
 from ondeck.services.errors import NotFound
 from ondeck.services.ports import (
@@ -151,14 +157,22 @@ def public_page(*, uow: UnitOfWorkFactory, clock: Clock) -> PublicPage:
 
 
 def subscribe(
-    *, uow: UnitOfWorkFactory, clock: Clock, address: str
+    *,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    address: str,
+    allow_private_webhooks: bool = False,
 ) -> tuple[StatusSubscriberRecord, bool]:
     """Subscribe an email address or a webhook URL (http:// or https://) to published
     updates; (subscriber, True) when new, (the existing one, False) for a repeat, which
-    changes nothing. BadInput("address") for anything else."""
+    changes nothing. BadInput("address") for anything else, and for a webhook on localhost
+    or a non-public IP address unless ``allow_private_webhooks``."""
     address = address.strip()
     kind = "webhook" if address.lower().startswith(("http://", "https://")) else "email"
     problem = address_problem(kind, address) if address else "must not be empty"
+    private = kind == "webhook" and not allow_private_webhooks and private_webhook(address)
+    if not problem and private:
+        problem = f"{address!r} is not a public address"
     if problem:
         raise BadInput("address", f"address: {problem} (give an email address or a webhook URL)")
     with uow() as work:

@@ -96,7 +96,11 @@ async def subscribe(request: Request, container: ContainerDep) -> Response:
         raise HTTPException(422, "address: give an email address or a webhook URL")
     try:
         record, created = await run_in_threadpool(
-            status_page.subscribe, uow=container.uow, clock=container.clock, address=address
+            status_page.subscribe,
+            uow=container.uow,
+            clock=container.clock,
+            address=address,
+            allow_private_webhooks=container.settings.status_private_webhooks,
         )
     except BadInput as error:
         if form:
