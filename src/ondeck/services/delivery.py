@@ -323,6 +323,7 @@ def _notice(*, uow: UnitOfWorkFactory, message: OutboxMessage, links: Links) -> 
             subject=str(payload.get("subject") or f"#{incident.number} {incident.title}"),
             text=str(payload.get("text") or ""),
             url=url,
+            unsubscribe_url=str(payload.get("unsubscribe_url") or ""),
         ),
     )
 

@@ -862,6 +862,9 @@ class Notice:
     subject: str
     text: str
     url: str = ""
+    unsubscribe_url: str = ""
+    """A status subscriber's signed unsubscribe link: it acts without a sign-in, so it is
+    sent with the message but never written to a log."""
 
 
 @dataclass(frozen=True)
