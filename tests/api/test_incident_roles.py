@@ -303,3 +303,13 @@ def test_roles_of_an_unknown_incident_are_not_found_and_need_a_token(roles: Role
         == 404
     )
     assert roles.site.anonymous.get("/api/v1/incidents/1/roles").status_code == 401
+
+
+def test_the_policies_listing_shows_the_role_each_target_pages_for(roles: Roles) -> None:
+    listed = roles.site.as_("ada").get("/api/v1/escalation-policies").json()["data"]
+
+    [heads] = [policy for policy in listed if policy["name"] == "Heads"]
+    assert heads["levels"][0]["targets"] == [
+        {"kind": "user", "name": "grace@example.com", "role": "incident_manager"},
+        {"kind": "user", "name": "linus@example.com", "role": "incident_engineer"},
+    ]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ondeck.domain.model import IncidentRole
+from ondeck.domain.model import EscalationTarget, IncidentRole, PolicySnapshot, TargetKind
 from ondeck.domain.roles import (
     Change,
     Holding,
@@ -156,3 +158,29 @@ def test_after_any_hand_off_the_new_holder_holds_it_and_a_head_role_has_one_hold
     assert who in holders
     if role.single:
         assert holders == [who]
+
+
+def test_a_policy_snapshot_stored_before_roles_reads_without_them_and_roles_round_trip() -> None:
+    old = {
+        "policy_id": 1,
+        "name": "P",
+        "repeat": 0,
+        "levels": [
+            {"escalate_after": 300, "targets": [{"kind": "schedule", "ref": 2, "name": "S"}]}
+        ],
+    }
+    snapshot = PolicySnapshot.from_json(old)
+    with_role = replace(
+        snapshot,
+        levels=(
+            replace(
+                snapshot.levels[0],
+                targets=(replace(snapshot.levels[0].targets[0], role=MANAGER),),
+            ),
+        ),
+    )
+
+    assert snapshot.levels[0].targets == (EscalationTarget(TargetKind.SCHEDULE, 2, "S"),)
+    assert snapshot.to_json() == old
+    assert PolicySnapshot.from_json(with_role.to_json()) == with_role
+    assert with_role.to_json()["levels"][0]["targets"][0]["role"] == "incident_manager"
