@@ -47,8 +47,10 @@ def hand_off(
     ] = False,
     as_user: AsUser = None,
 ) -> None:
-    """Give ROLE in INCIDENT to EMAIL: the incident manager's or engineer's role passes from
-    its holder (who is told); experts are added. Only the incident's participants may."""
+    """Hand ROLE in INCIDENT to EMAIL (--remove: take an expert off).
+
+    The incident manager's or engineer's role passes from its holder, who is told; experts
+    are added. Only the incident's participants may."""
     c = container()
     actor = acting(c, as_user)
     with refusals():
