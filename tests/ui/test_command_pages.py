@@ -485,3 +485,65 @@ def test_a_hand_off_the_rules_refuse_shows_why_and_changes_nothing(
     assert refused.status_code == status
     assert message in _text(refused).split('role="alert">')[1]
     assert _entries(ada, number, "role_handed") == []
+
+
+def test_the_bridge_given_on_declaring_is_joined_from_the_top_and_the_protocol_is_shown(
+    site: Server, ada: httpx.Client
+) -> None:
+    number = _incident(site, ada)
+    bridge = f"https://meet.example.com/incident-{number}"
+
+    declared = _post(ada, number, "declare", bridge=bridge)
+    page = _text(ada.get(f"/incidents/{number}"))
+
+    assert declared.status_code == 303
+    head = page[page.index('class="command-head"') : page.index('id="stage-bar"')]
+    assert f'class="button primary join" href="{bridge}"' in head
+    assert f"meet.example.com/incident-{number}" in page
+    assert "<summary>Communication protocol</summary>" in page
+    assert "The incident manager leads and speaks for the incident" in page
+    assert [e["message"] for e in _entries(ada, number, "bridge_set")] == [
+        f"Conference bridge: {bridge}"
+    ]
+
+
+def test_the_bridge_is_changed_from_the_page_and_a_bad_one_is_refused(
+    site: Server, ada: httpx.Client
+) -> None:
+    number = _declared(site, ada)
+
+    refused = _post(ada, number, "bridge", bridge="javascript:alert(1)")
+    changed = _post(ada, number, "bridge", bridge="https://bridge.example.org/room/7")
+    page = ada.get(f"/incidents/{number}").text
+
+    assert refused.status_code == 422
+    assert "bridge: " in _text(refused).split('role="alert">')[1].split("</p>")[0]
+    assert 'value="javascript:alert(1)"' in refused.text  # the form as it was filled in
+    assert 'href="javascript:' not in refused.text  # never a link
+    assert changed.status_code == 303
+    assert "Bridge set." in page
+    assert 'href="https://bridge.example.org/room/7"' in page
+    assert [e["message"] for e in _entries(ada, number, "bridge_set")] == [
+        "Conference bridge: https://bridge.example.org/room/7"
+    ]
+
+
+def test_anyone_signed_in_follows_an_incident_from_its_page_and_stops(
+    site: Server, ada: httpx.Client, grace_signs_in: str
+) -> None:
+    number = _declared(site, ada)
+    with httpx.Client(base_url=site.url) as grace:
+        sign_in(grace, email=grace_signs_in, password=OTHERS)
+        followed = _post(grace, number, "follow")
+        following = _text(grace.get(f"/incidents/{number}"))
+        stopped = _post(grace, number, "unfollow")
+        after = _text(grace.get(f"/incidents/{number}"))
+
+    assert (followed.status_code, stopped.status_code) == (303, 303)
+    assert "You follow this incident: its CAN reports come to you." in following
+    assert f'data-field="stakeholders">Grace Hopper ({GRACE})</span>' in following
+    assert "Stop following" in following
+    assert "You no longer follow this incident." in after
+    assert 'data-field="stakeholders">none</span>' in after
+    assert [e["kind"] for e in _entries(ada, number, "followed")] == ["followed"]
+    assert [e["kind"] for e in _entries(ada, number, "unfollowed")] == ["unfollowed"]

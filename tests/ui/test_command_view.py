@@ -22,6 +22,7 @@ from ondeck.services.ports import (
     LossEstimateRecord,
     RoleHolder,
     StageTransitionRecord,
+    Stakeholder,
     StatusComponentRecord,
     StatusUpdateRecord,
 )
@@ -123,6 +124,8 @@ def _loaded(
     updates: list[StatusUpdateRecord] | None = None,
     components: list[StatusComponentRecord] | None = None,
     holders: tuple[RoleHolder, ...] = (),
+    bridge_url: str = "",
+    stakeholders: list[Stakeholder] | None = None,
 ) -> Loaded:
     reports = reports or []
     state = CommandState(
@@ -136,6 +139,8 @@ def _loaded(
         time_to_mitigate=None,
         time_to_repair=None,
         holders=holders,
+        bridge_url=bridge_url,
+        protocol="Speak when asked.",
     )
     return Loaded(
         state=state,
@@ -145,6 +150,7 @@ def _loaded(
         updates=updates or [],
         components=components or [],
         people=[("grace@example.com", "Grace Hopper"), ("linus@example.com", "Linus Torvalds")],
+        stakeholders=stakeholders or [],
     )
 
 
@@ -409,3 +415,29 @@ def test_the_roles_panel_shows_each_head_and_the_experts_and_offers_everyone_to_
         "Grace Hopper (grace@example.com)",
         "Linus Torvalds (linus@example.com)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "href", "text"),
+    [
+        ("https://meet.example.com/incident-7/", "https://meet.example.com/incident-7/",
+         "meet.example.com/incident-7"),
+        ("javascript:alert(1)", "", ""),
+        ("", "", ""),
+    ],
+)  # fmt: skip
+def test_the_bridge_is_a_link_only_when_it_is_http(url: str, href: str, text: str) -> None:
+    bridge = centre(_loaded(bridge_url=url), CLOCK).bridge
+
+    assert (bridge.href, bridge.text, bridge.url) == (href, text, url)
+    assert bridge.protocol == "Speak when asked."
+
+
+def test_the_viewer_sees_whether_they_follow_the_incident() -> None:
+    olga = Stakeholder(incident_id=7, user_id=4, email="Olga@example.com", name="Olga", since=T0)
+
+    following = centre(_loaded(stakeholders=[olga]), CLOCK, "olga@example.com").following
+    other = centre(_loaded(stakeholders=[olga]), CLOCK, "grace@example.com").following
+
+    assert following.names == ["Olga (Olga@example.com)"]
+    assert (following.viewer_follows, other.viewer_follows) == (True, False)

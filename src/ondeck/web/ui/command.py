@@ -1,6 +1,6 @@
 """The incident page's command-centre forms: declare a major incident, move its stage, post
-a CAN report, record a loss estimate, hand off a role, write, save and publish a
-status-page update.
+a CAN report, record a loss estimate, hand off a role, set the conference bridge, follow the
+incident (get its CAN reports), write, save and publish a status-page update.
 
 Every form posts with its CSRF token, calls one use case of ``services.command`` as the
 signed-in user and goes back to the incident page with a notice. A refusal shows the page
@@ -20,7 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ondeck.bootstrap import Container
 from ondeck.domain.errors import InvalidTransition
-from ondeck.services import command, roles, status_updates
+from ondeck.services import command, command_centre, roles, status_updates
 from ondeck.services.errors import Forbidden, NotFound, Refused
 from ondeck.services.ports import Person
 from ondeck.web.deps import ContainerDep
@@ -125,18 +125,21 @@ async def declare(
     container: ContainerDep,
     user: SignedIn,
     incident_id: int,
+    bridge: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    """Declare a major incident; the declarer becomes its incident manager."""
+    """Declare a major incident; the declarer becomes its incident manager unless someone
+    already holds the role. A blank ``bridge`` takes the organisation's."""
     outcome = await _act(
         request,
         container,
         user,
         incident_id,
         csrf_token,
-        {},
+        {"bridge": bridge},
         command.declare,
         policy=policy(container),
+        bridge=bridge.strip() or None,
     )
     if isinstance(outcome, Response):
         return outcome
@@ -467,4 +470,66 @@ async def hand_off(
         notify(request, f"{person} is no longer a subject-matter expert.")
     elif holder is not None:
         notify(request, f"{holder.name} is now {holder.role.label}.")
+    return _back(incident_id, "roles")
+
+
+@router.post("/incidents/{incident_id}/command/bridge")
+async def set_bridge(
+    request: Request,
+    container: ContainerDep,
+    user: SignedIn,
+    incident_id: int,
+    bridge: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Set the conference bridge (an http(s) URL; blank removes it)."""
+    outcome = await _act(
+        request,
+        container,
+        user,
+        incident_id,
+        csrf_token,
+        {"bridge": bridge},
+        command.set_bridge,
+        url=bridge,
+    )
+    if isinstance(outcome, Response):
+        return outcome
+    notify(request, "Bridge set." if outcome.bridge_url else "Bridge removed.")
+    return _back(incident_id, "bridge")
+
+
+@router.post("/incidents/{incident_id}/command/follow")
+async def follow(
+    request: Request,
+    container: ContainerDep,
+    user: SignedIn,
+    incident_id: int,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Follow the incident: its CAN reports come to you, never its pages."""
+    outcome = await _act(
+        request, container, user, incident_id, csrf_token, {}, command_centre.follow
+    )
+    if isinstance(outcome, Response):
+        return outcome
+    notify(request, "You follow this incident: its CAN reports come to you.")
+    return _back(incident_id, "roles")
+
+
+@router.post("/incidents/{incident_id}/command/unfollow")
+async def unfollow(
+    request: Request,
+    container: ContainerDep,
+    user: SignedIn,
+    incident_id: int,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Stop following the incident."""
+    outcome = await _act(
+        request, container, user, incident_id, csrf_token, {}, command_centre.unfollow
+    )
+    if isinstance(outcome, Response):
+        return outcome
+    notify(request, "You no longer follow this incident.")
     return _back(incident_id, "roles")

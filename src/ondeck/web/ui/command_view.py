@@ -16,15 +16,16 @@ from ondeck.domain.severity import Journey, Response, Severity
 from ondeck.domain.stages import ORDER, Item, Stage
 from ondeck.domain.status_page import ComponentState
 from ondeck.domain.status_updates import UpdateStatus
-from ondeck.services import command, people, status_updates, timeline
+from ondeck.services import command, command_centre, people, status_updates, timeline
 from ondeck.services.ports import (
     CanReportRecord,
     LossEstimateRecord,
+    Stakeholder,
     StageTransitionRecord,
     StatusComponentRecord,
     StatusUpdateRecord,
 )
-from ondeck.web.ui.present import Clockface, span
+from ondeck.web.ui.present import Clockface, link_text, safe_href, span
 
 STAGE_NAMES = {
     Stage.DETECT: "Detect",
@@ -73,6 +74,9 @@ CHANGES = (
     timeline.ACKNOWLEDGED,
     timeline.ROLE_TAKEN,
     timeline.ROLE_HANDED,
+    timeline.BRIDGE_SET,
+    timeline.FOLLOWED,
+    timeline.UNFOLLOWED,
     timeline.RESOLVED,
     timeline.DECLARED,
     timeline.STAGE_CHANGED,
@@ -109,6 +113,8 @@ class Loaded:
     """Every public component of the status page."""
     people: list[tuple[str, str]] = field(default_factory=list)
     """``(email, name)`` of everyone, for the hand-off form."""
+    stakeholders: list[Stakeholder] = field(default_factory=list)
+    """Who follows the incident (gets its CAN reports), earliest first."""
 
 
 def load(container: Container, incident_id: int) -> Loaded | None:
@@ -131,6 +137,7 @@ def load(container: Container, incident_id: int) -> Loaded | None:
             (item["spec"].email, item["spec"].name)
             for item in people.listing(uow=container.uow, kind="users")
         ],
+        stakeholders=command_centre.stakeholders(uow=container.uow, incident_id=incident_id),
     )
 
 
@@ -259,6 +266,26 @@ ROLE_TEXT = {
 
 
 @dataclass(frozen=True)
+class Bridge:
+    """The command centre's conference bridge and how to behave on it."""
+
+    href: str
+    """The bridge's URL when it is safe to link (http or https), else empty."""
+    url: str
+    """As stored, for the form."""
+    text: str
+    """The link as people read it (empty when it is no link)."""
+    protocol: str
+
+
+@dataclass(frozen=True)
+class Following:
+    names: list[str]
+    """``Name (email)`` of everyone following, earliest first."""
+    viewer_follows: bool
+
+
+@dataclass(frozen=True)
 class Centre:
     """Everything the command-centre panels show."""
 
@@ -297,6 +324,8 @@ class Centre:
     time_to_repair: str
     status: StatusPanel
     roles: RolesPanel
+    bridge: Bridge
+    following: Following
 
 
 def severity_text(severity: Severity | None, response: Response | None) -> str:
@@ -367,8 +396,8 @@ def _estimate_row(record: LossEstimateRecord, clock: Clockface) -> EstimateRow:
     )
 
 
-def centre(loaded: Loaded, clock: Clockface) -> Centre:
-    """The command-centre panels of one major incident, for one viewer."""
+def centre(loaded: Loaded, clock: Clockface, viewer: str = "") -> Centre:
+    """The command-centre panels of one major incident, for one viewer (by email)."""
     state = loaded.state
     record = state.command
     here = ORDER.index(record.stage)
@@ -413,6 +442,16 @@ def centre(loaded: Loaded, clock: Clockface) -> Centre:
         time_to_repair=span(state.time_to_repair) if state.time_to_repair else "",
         status=status_panel(loaded, clock),
         roles=roles_panel(loaded, clock),
+        bridge=Bridge(
+            href=safe_href(state.bridge_url),
+            url=state.bridge_url,
+            text=link_text(state.bridge_url) if safe_href(state.bridge_url) else "",
+            protocol=state.protocol,
+        ),
+        following=Following(
+            names=[f"{s.name} ({s.email})" for s in loaded.stakeholders],
+            viewer_follows=any(s.email.lower() == viewer.lower() for s in loaded.stakeholders),
+        ),
     )
 
 

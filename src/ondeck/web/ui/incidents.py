@@ -154,7 +154,7 @@ async def show_incident(
             "snooze_choices": SNOOZE_CHOICES,
             "error": error,
             "filled": filled or {},
-            "centre": command_view.centre(loaded, clock) if loaded else None,
+            "centre": command_view.centre(loaded, clock, user.email) if loaded else None,
             "journeys": command_view.JOURNEY_TEXT,
             "command_changes": command_view.changes(loaded is not None),
             "here": f"/incidents/{incident_id}",
