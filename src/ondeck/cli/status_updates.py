@@ -73,8 +73,10 @@ def _components(c: Container) -> dict[int, StatusComponentRecord]:
 
 @status_update_app.command("list")
 def list_updates(number: int) -> None:
-    """Every status update of incident NUMBER, drafts too, oldest first, and the public
-    components an update may name."""
+    """Every status update of incident NUMBER (drafts too) and the public components.
+
+    Updates are listed oldest first; each component shows its id in brackets, which
+    ``--component`` takes."""
     c = container()
     with _refusals():
         found = status_updates.updates(uow=c.uow, incident_id=number)
