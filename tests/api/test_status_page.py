@@ -232,6 +232,9 @@ def test_a_published_update_is_public_in_the_page_the_json_and_the_feed_and_reac
     ).removeprefix(site.server.url)
     delivered = _wait_for_hook(world.hooks, hook)
     assert "Card payments failing" in delivered
+    for sent in (mail.as_string(), delivered):  # customers never learn the internal incident
+        assert INTERNAL_TITLE not in sent and INTERNAL_SERVICE not in sent
+    assert mail["X-Ondeck-Incident"] is None and '"incident"' not in delivered
 
     # The unsubscribe link: GET only asks, POST removes; a forged one removes nothing.
     assert site.anonymous.get(unsubscribe).status_code == 200

@@ -1,5 +1,6 @@
-"""A status update to a subscriber by email: the unsubscribe link is in the message sent
-(text and HTML) but not in what is written to the log when no SMTP server is set."""
+"""A status update to a subscriber: by email the unsubscribe link is in the message sent
+(text and HTML) but not in what is written to the log when no SMTP server is set; neither
+an email nor a webhook says anything about the internal incident."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ import logging
 
 import pytest
 
-from ondeck.adapters.channels.email import LogEmailChannel, render_html, render_text
+from ondeck.adapters.channels.email import (
+    LogEmailChannel,
+    SmtpEmailChannel,
+    render_html,
+    render_text,
+)
+from ondeck.adapters.channels.webhook import notice_body
 from ondeck.services.ports import Notice
 from tests.channels.local_provider import sample_page
 
@@ -35,3 +42,15 @@ def test_the_log_without_smtp_never_holds_the_unsubscribe_link(
         assert LogEmailChannel().send(page).ok
     assert "Some card payments fail." in caplog.text
     assert "secret-token" not in caplog.text
+
+
+def test_neither_email_nor_webhook_names_the_internal_incident() -> None:
+    page = sample_page("customer@example.org", notice=NOTICE)
+    internal = (page.incident_title, page.service_name, f"#{page.incident_number}")
+    body = notice_body(page)
+    assert "incident" not in body
+    message = SmtpEmailChannel("smtp://127.0.0.1:1", sender="ondeck <o@x.example>").compose(page)
+    assert message["X-Ondeck-Incident"] is None
+    assert "Open the status page" in render_html(page)
+    for text in (str(body), message.as_string()):
+        assert all(part not in text for part in internal), text

@@ -866,6 +866,12 @@ class Notice:
     """A status subscriber's signed unsubscribe link: it acts without a sign-in, so it is
     sent with the message but never written to a log."""
 
+    @property
+    def public(self) -> bool:
+        """For people outside the organisation (status-page subscribers): channels add
+        nothing about the incident itself (its number, title or service)."""
+        return self.purpose == "status_update"
+
 
 @dataclass(frozen=True)
 class Page:

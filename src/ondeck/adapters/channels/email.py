@@ -151,7 +151,8 @@ def render_html(page: Page) -> str:
             for part in page.notice.text.split("\n\n")
         )
         link = (
-            f"<p><a href='{escape(page.notice.url)}'>Open the incident</a></p>"
+            f"<p><a href='{escape(page.notice.url)}'>"
+            f"{'Open the status page' if page.notice.public else 'Open the incident'}</a></p>"
             if page.notice.url
             else ""
         )
@@ -222,7 +223,7 @@ class SmtpEmailChannel:
             message["Reply-To"] = page.reply_to
         domain = self._sender.rsplit("@", 1)[-1].strip(">") or "ondeck.local"
         message["Message-ID"] = f"<{page.idempotency_key.replace(':', '.')}@{domain}>"
-        if not page.test:
+        if not page.test and not (page.notice is not None and page.notice.public):
             message["X-Ondeck-Incident"] = (
                 ", ".join(str(item.incident_number) for item in page.bundle)
                 if page.bundled

@@ -56,17 +56,20 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
 
 
 def notice_body(page: Page) -> dict[str, Any]:
-    """A notice: ``{"event": "notice", "purpose", "subject", "text", "url", "incident"}``."""
+    """A notice: ``{"event": "notice", "purpose", "subject", "text", "url", "incident"}``;
+    a public one (a status update to a subscriber) has no ``incident``."""
     assert page.notice is not None
-    return {
+    body: dict[str, Any] = {
         "event": "notice",
         "purpose": page.notice.purpose,
         "idempotency_key": page.idempotency_key,
         "subject": page.notice.subject,
         "text": page.notice.text,
         "url": page.notice.url,
-        "incident": {"number": page.incident_number, "title": page.incident_title},
     }
+    if not page.notice.public:  # a status subscriber never learns the internal incident
+        body["incident"] = {"number": page.incident_number, "title": page.incident_title}
+    return body
 
 
 def page_body(page: Page) -> dict[str, Any]:
