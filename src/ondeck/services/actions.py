@@ -77,9 +77,7 @@ def act(
         changed = before.status is not after.status
         verb = "Acknowledged" if changed else "Already acknowledged:"
         summary = f"{verb} #{after.number} ({after.title})"
-        taken = roles.take_paged_role(
-            uow=uow, clock=clock, incident_id=incident_id, person=person
-        )
+        taken = roles.take_paged_role(uow=uow, clock=clock, incident_id=incident_id, person=person)
         if taken is not None:
             summary += f"; you are the {taken.label}"
             changed = True
