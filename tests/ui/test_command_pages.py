@@ -259,6 +259,8 @@ def test_a_loss_estimate_sets_severity_at_the_top_and_lists_the_history(
     [
         ({"cost_per_hour": "lots"}, "Cost per hour: 'lots' is not a number"),
         ({"users_affected": "2.5"}, "Users affected: '2.5' is not a whole number"),
+        ({"users_affected": "nan"}, "Users affected: 'nan' is not a whole number"),
+        ({"cost_per_hour": "inf"}, "cost_per_hour"),
         ({"revenue_per_hour": "-10"}, "revenue_per_hour"),
         ({"journey": "sideways"}, "journey: unknown 'sideways'"),
     ],

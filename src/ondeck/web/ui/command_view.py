@@ -1,9 +1,10 @@
 """What the incident page shows of a major incident (the command centre), in words.
 
-``load`` reads the command state, the stage moves and the loss estimates of one incident
-(None when it is not a major incident); ``centre`` turns them into rows for the template.
-Nothing here but ``load`` touches the database, and nothing reads the clock: the page
-passes its ``Clockface``.
+``load`` reads what the command centre shows of one incident (None when it is not a major
+incident); ``centre`` turns it into rows for the template: severity and loss, the stage
+bar and checklist, CAN reports, estimates here; the side panels (status page, roles,
+bridge, followers) in ``command_panels``. Nothing here but ``load`` touches the database,
+and nothing reads the clock: the page passes its ``Clockface``.
 """
 
 from __future__ import annotations
@@ -11,32 +12,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ondeck.bootstrap import Container
-from ondeck.domain.model import IncidentRole
 from ondeck.domain.severity import Journey, Response, Severity
 from ondeck.domain.stages import ORDER, Item, Stage
-from ondeck.domain.status_page import ComponentState
-from ondeck.domain.status_updates import UpdateStatus
 from ondeck.services import command, command_centre, people, status_updates, timeline
 from ondeck.services.ports import (
     CanReportRecord,
     LossEstimateRecord,
-    Stakeholder,
     StageTransitionRecord,
+    Stakeholder,
     StatusComponentRecord,
     StatusUpdateRecord,
 )
-from ondeck.web.ui.present import Clockface, link_text, safe_href, span
+from ondeck.web.ui.command_panels import (
+    STAGE_NAMES,
+    Bridge,
+    Choice,
+    Following,
+    RolesPanel,
+    StatusPanel,
+    bridge,
+    following,
+    roles_panel,
+    status_panel,
+)
+from ondeck.web.ui.present import Clockface, span
 
-STAGE_NAMES = {
-    Stage.DETECT: "Detect",
-    Stage.ASSEMBLE: "Assemble",
-    Stage.VERIFY: "Verify",
-    Stage.DISPATCH: "Dispatch",
-    Stage.MITIGATE: "Mitigate",
-    Stage.REPAIR: "Repair",
-    Stage.REVIEW: "Review",
-    Stage.ACTION_ITEMS: "Action items",
-}
 STAGE_HINTS = {
     Stage.DETECT: "a human has the page",
     Stage.ASSEMBLE: "name the incident manager and engineer",
@@ -161,12 +161,6 @@ class Check:
 
 
 @dataclass(frozen=True)
-class Choice:
-    value: str
-    text: str
-
-
-@dataclass(frozen=True)
 class CanView:
     at: str
     full: str
@@ -187,102 +181,6 @@ class EstimateRow:
     security: str
     severity: str
     note: str
-
-
-@dataclass(frozen=True)
-class ComponentChoice:
-    id: int
-    text: str
-    """``Checkout: Payments``: its public group, then its name."""
-    ours: bool
-    """Of the incident's own service."""
-
-
-@dataclass(frozen=True)
-class UpdateView:
-    """A status-page update: the draft to edit, or one already published."""
-
-    id: int
-    title: str
-    body: str
-    status: str
-    status_text: str
-    impact: str
-    impact_text: str
-    components: list[int]
-    stage: str
-    proposed: str
-    """``09:04:00 by ada@example.com``."""
-    published: str
-    """When and by whom, empty for a draft."""
-
-
-@dataclass(frozen=True)
-class StatusPanel:
-    draft: UpdateView | None
-    """The latest unpublished update, if any."""
-    other_drafts: int
-    """Older unpublished updates (the panel edits the latest)."""
-    published: list[UpdateView]
-    """Newest first."""
-    statuses: list[Choice]
-    impacts: list[Choice]
-    components: list[ComponentChoice]
-    """The incident's service's components first."""
-    listed: bool
-    """The incident's service has components on the status page (stage moves propose
-    drafts only then)."""
-
-
-@dataclass(frozen=True)
-class RoleRow:
-    role: str
-    """The role's value: ``incident_manager``."""
-    role_text: str
-    email: str
-    name: str
-    since: str
-    """``09:04:00, by grace@example.com``."""
-
-
-@dataclass(frozen=True)
-class RolesPanel:
-    manager: RoleRow | None
-    engineer: RoleRow | None
-    experts: list[RoleRow]
-    """Users holding the subject-matter expert role, longest-held first."""
-    named_experts: str
-    """The experts named at Dispatch (people or groups, not necessarily users)."""
-    roles: list[Choice]
-    people: list[Choice]
-    """Everyone, by email (value) and name, for the hand-off form."""
-
-
-ROLE_TEXT = {
-    IncidentRole.INCIDENT_MANAGER: "Incident manager",
-    IncidentRole.INCIDENT_ENGINEER: "Incident engineer",
-    IncidentRole.SUBJECT_MATTER_EXPERT: "Subject-matter expert",
-}
-
-
-@dataclass(frozen=True)
-class Bridge:
-    """The command centre's conference bridge and how to behave on it."""
-
-    href: str
-    """The bridge's URL when it is safe to link (http or https), else empty."""
-    url: str
-    """As stored, for the form."""
-    text: str
-    """The link as people read it (empty when it is no link)."""
-    protocol: str
-
-
-@dataclass(frozen=True)
-class Following:
-    names: list[str]
-    """``Name (email)`` of everyone following, earliest first."""
-    viewer_follows: bool
 
 
 @dataclass(frozen=True)
@@ -440,83 +338,8 @@ def centre(loaded: Loaded, clock: Clockface, viewer: str = "") -> Centre:
         estimates=[_estimate_row(e, clock) for e in reversed(loaded.estimates)],
         time_to_mitigate=span(state.time_to_mitigate) if state.time_to_mitigate else "",
         time_to_repair=span(state.time_to_repair) if state.time_to_repair else "",
-        status=status_panel(loaded, clock),
-        roles=roles_panel(loaded, clock),
-        bridge=Bridge(
-            href=safe_href(state.bridge_url),
-            url=state.bridge_url,
-            text=link_text(state.bridge_url) if safe_href(state.bridge_url) else "",
-            protocol=state.protocol,
-        ),
-        following=Following(
-            names=[f"{s.name} ({s.email})" for s in loaded.stakeholders],
-            viewer_follows=any(s.email.lower() == viewer.lower() for s in loaded.stakeholders),
-        ),
-    )
-
-
-def roles_panel(loaded: Loaded, clock: Clockface) -> RolesPanel:
-    """Who holds which role, and the choices of the hand-off form."""
-    rows = [
-        RoleRow(
-            role=holder.role.value,
-            role_text=ROLE_TEXT[holder.role],
-            email=holder.email,
-            name=holder.name,
-            since=clock.when(holder.since)
-            + (f", by {holder.assigned_by}" if holder.assigned_by else ""),
-        )
-        for holder in loaded.state.holders
-    ]
-
-    def one(role: IncidentRole) -> RoleRow | None:
-        return next((row for row in rows if row.role == role.value), None)
-
-    return RolesPanel(
-        manager=one(IncidentRole.INCIDENT_MANAGER),
-        engineer=one(IncidentRole.INCIDENT_ENGINEER),
-        experts=[r for r in rows if r.role == IncidentRole.SUBJECT_MATTER_EXPERT.value],
-        named_experts=", ".join(loaded.state.command.experts),
-        roles=[Choice(role.value, text) for role, text in ROLE_TEXT.items()],
-        people=[Choice(email, f"{name} ({email})") for email, name in loaded.people],
-    )
-
-
-def _update(update: StatusUpdateRecord, clock: Clockface) -> UpdateView:
-    published = (
-        f"{clock.when(update.published_at)} by {update.published_by}"
-        if update.published_at is not None
-        else ""
-    )
-    return UpdateView(
-        id=update.id,
-        title=update.title,
-        body=update.body,
-        status=update.status.value,
-        status_text=update.status.label,
-        impact=update.impact.value,
-        impact_text=update.impact.label,
-        components=list(update.components),
-        stage=STAGE_NAMES[update.stage],
-        proposed=f"{clock.when(update.proposed_at)} by {update.proposed_by}",
-        published=published,
-    )
-
-
-def status_panel(loaded: Loaded, clock: Clockface) -> StatusPanel:
-    """The status-page panel: the latest draft to edit and publish, and what was published."""
-    service_id = loaded.state.incident.service_id
-    drafts = [u for u in loaded.updates if not u.published]
-    ordered = sorted(loaded.components, key=lambda c: c.service_id != service_id)
-    return StatusPanel(
-        draft=_update(drafts[-1], clock) if drafts else None,
-        other_drafts=max(0, len(drafts) - 1),
-        published=[_update(u, clock) for u in reversed(loaded.updates) if u.published],
-        statuses=[Choice(s.value, s.label) for s in UpdateStatus],
-        impacts=[Choice(i.value, i.label) for i in ComponentState],
-        components=[
-            ComponentChoice(c.id, f"{c.group}: {c.name}", c.service_id == service_id)
-            for c in ordered
-        ],
-        listed=any(c.service_id == service_id for c in loaded.components),
+        status=status_panel(loaded.updates, loaded.components, state.incident.service_id, clock),
+        roles=roles_panel(state.holders, record.experts, loaded.people, clock),
+        bridge=bridge(state.bridge_url, state.protocol),
+        following=following(loaded.stakeholders, viewer),
     )
