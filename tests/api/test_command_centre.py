@@ -155,7 +155,7 @@ def test_declaring_opens_the_command_centre_and_broadcasts_to_the_announcement_c
     [text] = wait_for("the broadcast", lambda: broadcasts(centre, number))
     assert f"Major incident #{number}: Checkout failing" in text
     assert "Incident manager (commander): Grace Hopper <grace@example.com>" in text
-    assert "Severity: not assessed yet" in text
+    assert "Severity: not assessed yet (the alert's: critical)" in text
     assert f"https://meet.example.com/ondeck-{number}" in text
     [bridge] = entries(centre, incident["id"], "bridge_set")
     assert bridge["message"] == f"Conference bridge: https://meet.example.com/ondeck-{number}"

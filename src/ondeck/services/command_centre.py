@@ -12,8 +12,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from ondeck.domain.major_incidents import MajorIncidentSpec, bridge_url
-from ondeck.domain.severity import RESPONSE
-from ondeck.domain.severity import Severity as LossSeverity
 from ondeck.services import notices, timeline
 from ondeck.services.errors import Forbidden, NotFound
 from ondeck.services.ports import (
@@ -81,17 +79,15 @@ def announce_declaration(
     manager: Person | None,
     bridge: str,
     now: datetime,
-    severity: LossSeverity | None = None,
 ) -> bool:
-    """Queue the "broadcast" notice to the announcement channel, if there is one."""
+    """Queue the "broadcast" notice to the announcement channel, if there is one. A new
+    major incident has no severity from a loss estimate yet; the alert's is named if any."""
     destination = chosen.announcement
     if destination is None:
         return False
     commander = f"{manager.name} <{manager.email}>" if manager is not None else "nobody yet"
-    assessed = (
-        f"{severity.value} ({RESPONSE[severity].value.replace('_', ' ')})"
-        if severity is not None
-        else "not assessed yet"
+    assessed = "not assessed yet" + (
+        f" (the alert's: {incident.severity.value})" if incident.severity is not None else ""
     )
     lines = [
         f"Incident #{incident.number} {incident.title} ({incident.service_name}) is a major "
