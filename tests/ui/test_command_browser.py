@@ -1,8 +1,9 @@
 """In a real browser, on a desktop and on a phone: Ada declares a major incident from its
-page, moves it to the next stage with a reason (its checklist is incomplete), posts a CAN
-report, and sees both in the command centre and on the timeline; the phone does the same
-for the next stage, in one column that never scrolls sideways, and the desktop's live page
-offers to reload.
+page with a bridge, moves it to the next stage with a reason (its checklist is incomplete),
+posts a CAN report, and sees both in the command centre and on the timeline; she hands the
+incident engineer's role to Grace, which completes the checklist. The phone moves on to the
+next stage (no reason asked) and posts a CAN report, in one column that never scrolls
+sideways, and the desktop's live page offers to reload.
 
 Screenshots: ``artifacts/ui/command-centre-desktop.png``, ``command-centre-phone.png``,
 ``stage-change.png`` and ``can-report.png``.
@@ -19,12 +20,20 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.ui.browsing import ARTIFACTS, DESKTOP, PHONE, Tab
 from tests.ui.command_support import STATUS_ORG, STORE_KEY
-from tests.ui.support import prepare, trigger
+from tests.ui.support import GRACE, prepare, trigger
+
+BRIDGE = "https://meet.example.com/basket-down"
 
 
-def _move_with_reason(page: Page, target: str, reason: str) -> None:
+def _move(page: Page, target: str, reason: str | None = None) -> None:
+    """Press Move to ``target``, giving ``reason`` for the checklist's missing items (None:
+    the form asks for none)."""
     stage = page.locator("#stage")
-    stage.get_by_label("Reason for moving on without").fill(reason)
+    asked = stage.get_by_label("Reason for moving on without")
+    if reason is None:
+        expect(asked).to_have_count(0)
+    else:
+        asked.fill(reason)
     stage.get_by_role("button", name=f"Move to {target}").click()
     expect(page.locator(".notice")).to_have_text(f"Moved to {target}.")
     expect(page.locator('.stage-bar [aria-current="step"] .step-name')).to_have_text(target)
@@ -67,14 +76,18 @@ def test_ada_runs_a_major_incident_from_its_page_on_a_desktop_and_a_phone(
         page = ada.page
         page.get_by_role("link", name=title).click()
         expect(page.locator("#stage-bar")).to_have_count(0)
+        page.locator("#command").get_by_label("Bridge URL").fill(BRIDGE)
         page.get_by_role("button", name="Declare major incident").click()
         expect(page.locator(".notice")).to_contain_text("Declared a major incident")
         expect(page.locator('.stage-bar [aria-current="step"] .step-name')).to_have_text("Detect")
+        expect(
+            page.locator(".command-head").get_by_role("link", name="Join the bridge")
+        ).to_have_attribute("href", BRIDGE)
         expect(page.locator(".checklist .missing")).to_have_text(
             re.compile("Someone acknowledged the page")
         )
 
-        _move_with_reason(page, "Assemble", "Grace is on the bridge, page not acked yet")
+        _move(page, "Assemble", "Grace is on the bridge, page not acked yet")
         expect(page.locator('.step[data-stage="detect"]')).to_have_class(re.compile("step-done"))
         expect(_timeline(page, "stage_changed")).to_have_text(
             "Stage detect → assemble; moved on without acknowledged; "
@@ -93,6 +106,14 @@ def test_ada_runs_a_major_incident_from_its_page_on_a_desktop_and_a_phone(
             "Conditions: Checkout fails for a third of card payments"
         )
         _shoot(page, "can-report")
+
+        handoff = page.locator("#roles form.handoff")
+        handoff.get_by_label("Role").select_option(label="Incident engineer")
+        handoff.get_by_label("To").select_option(label=f"Grace Hopper ({GRACE})")
+        handoff.get_by_role("button", name="Hand over").click()
+        expect(page.locator(".notice")).to_have_text("Grace Hopper is now incident engineer.")
+        expect(page.locator('#roles [data-role="incident_engineer"]')).to_contain_text(GRACE)
+        expect(page.locator(".checklist .missing")).to_have_count(0)  # Assemble is complete
         _shoot(page, "command-centre-desktop")
 
         on_phone = Tab(phone, server.url, "phone")
@@ -100,7 +121,8 @@ def test_ada_runs_a_major_incident_from_its_page_on_a_desktop_and_a_phone(
         small = on_phone.page
         small.get_by_role("link", name=title).click()
         expect(small.locator("#latest-can")).to_contain_text("Rolling back release 42")
-        _move_with_reason(small, "Verify", "the engineer is joining from a train")
+        _move(small, "Verify")  # nothing missing: no reason asked
+        expect(_timeline(small, "stage_changed").last).to_have_text("Stage assemble → verify")
         _post_can(small, "Rollback done, errors falling", "Watching error rate", "Nothing now")
         expect(_timeline(small, "stage_changed")).to_have_count(2)
         expect(_timeline(small, "can_report")).to_have_count(2)
