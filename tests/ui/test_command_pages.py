@@ -549,3 +549,21 @@ def test_anyone_signed_in_follows_an_incident_from_its_page_and_stops(
     assert 'data-field="stakeholders">none</span>' in after
     assert [e["kind"] for e in _entries(ada, number, "followed")] == ["followed"]
     assert [e["kind"] for e in _entries(ada, number, "unfollowed")] == ["unfollowed"]
+
+
+def test_forms_for_an_unknown_incident_or_update_answer_not_found(
+    site: Server, ada: httpx.Client
+) -> None:
+    number = _declared(site, ada)
+    token = csrf_from(ada.get(f"/incidents/{number}").text)
+
+    no_incident = ada.post(
+        "/incidents/999999/command/can-report",
+        data={"csrf_token": token, "conditions": "c", "actions": "a", "needs": "n"},
+    )
+    no_update = _post(ada, number, "status-updates/999999", title="t", body="b")
+
+    assert no_incident.status_code == 404
+    assert "no incident #999999" in no_incident.text
+    assert no_update.status_code == 404
+    assert f"incident #{number} has no status update 999999" in no_update.text

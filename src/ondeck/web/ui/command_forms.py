@@ -81,7 +81,7 @@ async def act(
             **kwargs,
         )
     except NotFound as missing:
-        return refused(request, user, "No such incident", str(missing), 404)
+        return refused(request, user, "Not found", str(missing), 404)
     except Forbidden as error:
         problem, status = str(error), 403
     except command.BadInput as error:
