@@ -47,7 +47,7 @@ major_incidents:
     The incident manager runs the bridge; everyone else listens first.
   announcement_channel: {{slack: C0PAYMENTS}}
   severity: {{high_loss_per_hour: 5000, medium_loss_per_hour: 500}}
-  can_minutes: {{high: 15}}
+  can_every: {{high: 15m}}
 """
 PEOPLE = ["ada", "grace", "linus", "sam", "olive"]
 

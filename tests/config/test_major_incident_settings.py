@@ -43,7 +43,7 @@ major_incidents:
     The incident manager runs the bridge.
   announcement_channel: {email: all@example.com}
   severity: {high_loss_per_hour: 5000, medium_loss_per_hour: 500}
-  can_minutes: {high: 15, low: 600}
+  can_every: {high: 15m, low: 10h}
 """
 
 
@@ -81,8 +81,8 @@ def test_the_block_is_read_into_the_spec() -> None:
             "severity: {high_loss_per_hour: -1, medium_loss_per_hour: 0}",
             "major_incidents.severity.high_loss_per_hour: must not be negative",
         ),
-        ("can_minutes: {medium: 0}", "major_incidents.can_minutes.medium: must be from 1"),
-        ("can_minutes: {high: 20000}", "major_incidents.can_minutes.high: must be from 1"),
+        ("can_every: {medium: 0s}", "major_incidents.can_every.medium: must be from 1s"),
+        ("can_every: {high: 8d}", "major_incidents.can_every.high: must be from 1s"),
     ],
 )
 def test_a_bad_value_is_refused_naming_its_path_and_nothing_is_stored(
@@ -106,7 +106,7 @@ def test_a_bad_value_is_refused_naming_its_path_and_nothing_is_stored(
             "org.yaml: major_incidents.announcement_channel: name exactly one destination",
         ),
         ("severity: {high_users: lots, medium_users: 1}", "major_incidents.severity.high_users"),
-        ("can_minutes: [15]", "org.yaml: major_incidents.can_minutes: "),
+        ("can_every: [15m]", "org.yaml: major_incidents.can_every: "),
     ],
 )
 def test_a_shape_problem_is_found_before_anything_is_stored(block: str, problem: str) -> None:

@@ -45,9 +45,10 @@ def test_every_part_of_a_report_is_needed(blank: str) -> None:
     assert refused.value.field == blank
 
 
-def test_a_cadence_shorter_than_a_minute_is_refused() -> None:
+def test_a_cadence_shorter_than_a_second_is_refused() -> None:
     with pytest.raises(InvalidReport, match="high"):
-        Cadence(high=timedelta(seconds=5))
+        Cadence(high=timedelta(milliseconds=500))
+    assert Cadence(high=timedelta(seconds=5)).period(None) == timedelta(seconds=5)
 
 
 def test_a_configured_cadence_is_used() -> None:

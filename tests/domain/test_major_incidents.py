@@ -98,8 +98,8 @@ def test_the_files_thresholds_and_cadence_replace_the_servers_key_by_key() -> No
             ["severity.high_users"],
         ),
         (
-            MajorIncidentSpec(can=CadenceSettings(low=timedelta(seconds=30))),
-            ["can_minutes.low"],
+            MajorIncidentSpec(can=CadenceSettings(low=timedelta(days=8))),
+            ["can_every.low"],
         ),
     ],
 )

@@ -29,8 +29,8 @@ from pydantic import (
 )
 
 from ondeck.adapters.orgfile_major import MajorIncidentsIn, major_incidents_out
-from ondeck.domain.durations import format_duration, parse_duration
-from ondeck.domain.errors import InvalidDuration
+from ondeck.adapters.orgfile_major import duration as _duration
+from ondeck.domain.durations import format_duration
 from ondeck.domain.model import TargetKind, Urgency
 from ondeck.domain.org import (
     DEFAULT_MAX_SHARE,
@@ -63,17 +63,6 @@ class OrgFileError(Exception):
         self.filename = filename
         self.problems = problems
         super().__init__("\n".join(f"{filename}: {p}" for p in problems))
-
-
-def _duration(value: Any) -> timedelta:
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ValueError("write a duration like 30s, 5m, 12h, 1d or 1w")
-    if isinstance(value, int):
-        raise ValueError(f"{value} has no unit; write a duration like {value}s or {value}m")
-    try:
-        return parse_duration(value)
-    except InvalidDuration as error:
-        raise ValueError(str(error)) from error
 
 
 def _clock_time(value: Any) -> time:

@@ -8,7 +8,7 @@ major_incidents:
   announcement_channel: {slack: C0ANNOUNCE}   # or {email: all@example.com}, {webhook: https://…}
   severity: {high_loss_per_hour: 10000, medium_loss_per_hour: 1000,
              high_users: 1000, medium_users: 100}
-  can_minutes: {high: 30, medium: 120, low: 1440}
+  can_every: {high: 30m, medium: 2h, low: 1d}
 ```
 
 Shapes and types are checked here (the path of each problem is reported); what the values
@@ -22,6 +22,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, StrictStr, field_validator
 
+from ondeck.domain.durations import format_duration, parse_duration
+from ondeck.domain.errors import InvalidDuration
 from ondeck.domain.major_incidents import (
     CadenceSettings,
     Destination,
@@ -41,14 +43,24 @@ class SeverityIn(_Model):
     medium_users: int | None = None
 
 
-class CanMinutesIn(_Model):
-    high: int | None = None
-    medium: int | None = None
-    low: int | None = None
+def duration(value: Any) -> timedelta:
+    """A period written as the org file writes them all: ``30s``, ``5m``, ``12h``, ``1d``."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError("write a duration like 30s, 5m, 12h, 1d or 1w")
+    if isinstance(value, int):
+        raise ValueError(f"{value} has no unit; write a duration like {value}s or {value}m")
+    try:
+        return parse_duration(value)
+    except InvalidDuration as error:
+        raise ValueError(str(error)) from error
 
 
-def _minutes(value: int | None) -> timedelta | None:
-    return None if value is None else timedelta(minutes=value)
+class CanEveryIn(_Model):
+    high: timedelta | None = None
+    medium: timedelta | None = None
+    low: timedelta | None = None
+
+    _periods = field_validator("high", "medium", "low", mode="before")(duration)
 
 
 class MajorIncidentsIn(_Model):
@@ -56,7 +68,7 @@ class MajorIncidentsIn(_Model):
     protocol: StrictStr = ""
     announcement_channel: dict[str, StrictStr] | None = None
     severity: SeverityIn | None = None
-    can_minutes: CanMinutesIn | None = None
+    can_every: CanEveryIn | None = None
 
     @field_validator("announcement_channel")
     @classmethod
@@ -74,7 +86,7 @@ class MajorIncidentsIn(_Model):
             [(kind, address)] = self.announcement_channel.items()
             destination = Destination(kind.strip().lower(), address.strip())
         severity = self.severity or SeverityIn()
-        cadence = self.can_minutes or CanMinutesIn()
+        cadence = self.can_every or CanEveryIn()
         return MajorIncidentSpec(
             bridge=self.bridge.strip(),
             protocol=self.protocol.strip(),
@@ -86,9 +98,9 @@ class MajorIncidentsIn(_Model):
                 medium_users=severity.medium_users,
             ),
             can=CadenceSettings(
-                high=_minutes(cadence.high),
-                medium=_minutes(cadence.medium),
-                low=_minutes(cadence.low),
+                high=cadence.high,
+                medium=cadence.medium,
+                low=cadence.low,
             ),
         )
 
@@ -109,13 +121,13 @@ def major_incidents_out(spec: MajorIncidentSpec) -> dict[str, Any]:
     }
     if severity:
         out["severity"] = severity
-    minutes = {
-        name: int(period.total_seconds() // 60)
+    periods = {
+        name: format_duration(period)
         for name in ("high", "medium", "low")
         if (period := getattr(spec.can, name)) is not None
     }
-    if minutes:
-        out["can_minutes"] = minutes
+    if periods:
+        out["can_every"] = periods
     return out
 
 

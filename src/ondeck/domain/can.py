@@ -52,8 +52,8 @@ class Cadence:
 
     def __post_init__(self) -> None:
         for name in ("high", "medium", "low"):
-            if getattr(self, name) < timedelta(minutes=1):
-                raise InvalidReport(name, "a CAN cadence must be at least a minute")
+            if getattr(self, name) < timedelta(seconds=1):
+                raise InvalidReport(name, "a CAN cadence must be at least a second")
 
     def period(self, severity: Severity | None) -> timedelta:
         """How often reports are due at ``severity`` (None: not set yet, the High cadence)."""

@@ -175,8 +175,8 @@ def problems(spec: MajorIncidentSpec) -> list[tuple[str, str]]:
     found += _threshold_problems(spec.severity)
     for name in ("high", "medium", "low"):
         period = getattr(spec.can, name)
-        if period is not None and not timedelta(minutes=1) <= period <= LONGEST_CADENCE:
-            found.append((f"can_minutes.{name}", "must be from 1 to 10080 minutes (a week)"))
+        if period is not None and not timedelta(seconds=1) <= period <= LONGEST_CADENCE:
+            found.append((f"can_every.{name}", "must be from 1s to 1w (a week)"))
     return found
 
 
