@@ -209,6 +209,51 @@ def test_experts_are_added_one_by_one_and_removed(roles: Roles) -> None:
     )
 
 
+def test_an_expert_added_is_summoned_to_join_on_every_high_urgency_method(roles: Roles) -> None:
+    incident_id = acknowledged(roles)
+
+    answer = hand(roles, incident_id, "grace", role="subject_matter_expert", user="sam@example.com")
+
+    assert answer.status_code == 200, answer.text
+    [summons] = mails(roles.mailbox, "sam", "Grace Hopper asks you to join major incident")
+    assert "as a subject-matter expert" in summons
+    assert "Acknowledge:" not in summons  # nothing to acknowledge: the incident is owned
+    assert "Summoned Sam Rivers as subject-matter expert (email)" in timeline(roles, incident_id)
+
+
+def test_experts_named_at_dispatch_who_are_users_take_the_role_and_are_summoned(
+    roles: Roles,
+) -> None:
+    incident_id = acknowledged(roles)
+    declared = roles.site.as_("grace").post(f"/api/v1/incidents/{incident_id}/declare")
+    assert declared.status_code == 200, declared.text
+    site = roles.site.as_("grace")
+    for stage in ("assemble", "verify", "dispatch"):
+        moved = site.post(
+            f"/api/v1/incidents/{incident_id}/stage", json={"stage": stage, "reason": "test"}
+        )
+        assert moved.status_code == 200, moved.text
+
+    named = ["nina@example.com", "Dana from the database vendor"]
+    moved = site.post(
+        f"/api/v1/incidents/{incident_id}/stage",
+        json={"stage": "mitigate", "experts": named},
+    )
+    assert moved.status_code == 200, moved.text
+    again = site.post(
+        f"/api/v1/incidents/{incident_id}/stage",
+        json={"stage": "repair", "experts": named, "reason": "test"},
+    )
+    assert again.status_code == 200, again.text
+
+    assert ("subject_matter_expert", "nina") in held(roles, incident_id)
+    mails(roles.mailbox, "nina", "asks you to join major incident")
+    entries = timeline(roles, incident_id)
+    # Named twice, summoned once; a name that is not a user is only recorded.
+    assert sum("Summoned Nina Simone" in entry for entry in entries) == 1
+    assert not any("Summoned Dana" in entry for entry in entries)
+
+
 def test_declaring_keeps_the_heads_who_took_their_roles(roles: Roles) -> None:
     incident_id = acknowledged(roles)
 

@@ -18,7 +18,7 @@ from ondeck.domain.major_incidents import incident_bridge_problem
 from ondeck.domain.model import IncidentRole, IncidentStatus
 from ondeck.domain.severity import InvalidEstimate, Journey, LossEstimate, Thresholds, assess
 from ondeck.domain.stages import ORDER, Facts, Item, Stage
-from ondeck.services import command_centre, notices, status_proposals, timeline
+from ondeck.services import command_centre, notices, status_proposals, summons, timeline
 from ondeck.services.errors import Forbidden, NotFound, Refused
 from ondeck.services.ports import (
     CanReportRecord,
@@ -221,8 +221,10 @@ def change_stage(
     now = clock.now()
     with uow() as work:
         incident, record = _participant(work, incident_id, actor)
+        newly_named: tuple[str, ...] = ()
         if experts is not None:
             named = tuple(dict.fromkeys(name.strip() for name in experts if name.strip()))
+            newly_named = tuple(name for name in named if name not in record.experts)
             record = replace(record, experts=named)
         if rca_owner is not None:
             record = replace(record, rca_owner=rca_owner.strip())
@@ -265,12 +267,33 @@ def change_stage(
                 "rca_owner": record.rca_owner,
             },
         )
+        _summon_named_users(work, incident, newly_named, actor, now)
         status_proposals.propose_for_stage(
             work, incident=incident, stage=target, actor=actor.email, now=now
         )
         work.signal_work()
         work.commit()
         return _state(work, incident_id, now)
+
+
+def _summon_named_users(
+    work: UnitOfWork,
+    incident: IncidentRecord,
+    names: tuple[str, ...],
+    actor: Person,
+    now: datetime,
+) -> None:
+    """Experts newly named by a user's email become subject-matter experts and are summoned
+    (Dispatch pages the experts); other names are people outside ondeck, only recorded."""
+    expert_role = IncidentRole.SUBJECT_MATTER_EXPERT
+    held = {h.user_id for h in work.roles.holders(incident.id) if h.role is expert_role}
+    for name in names:
+        expert = work.directory.person_by_email(name)
+        if expert is None:
+            continue
+        if expert.id not in held:
+            work.roles.add(incident.id, role=expert_role, user_id=expert.id, at=now, by=actor.email)
+        summons.summon_expert(work, incident=incident, expert=expert, by=actor, now=now)
 
 
 def post_can_report(

@@ -25,7 +25,10 @@ CAN_REPORT = "can_report"
 BROADCAST = "broadcast"
 STATUS_UPDATE = "status_update"
 ROLE_HANDOFF = "role_handoff"
-PURPOSES = frozenset({CAN_REMINDER, CAN_REPORT, BROADCAST, STATUS_UPDATE, ROLE_HANDOFF})
+SUMMONS = "summons"
+"""A subject-matter expert asked to join (``services.summons``): on every method their
+high-urgency rules name, unlike the other notices."""
+PURPOSES = frozenset({CAN_REMINDER, CAN_REPORT, BROADCAST, STATUS_UPDATE, ROLE_HANDOFF, SUMMONS})
 """Every notice purpose; any other purpose is a page or an announcement."""
 
 

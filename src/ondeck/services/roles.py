@@ -14,7 +14,7 @@ from datetime import datetime
 
 from ondeck.domain import roles as rules
 from ondeck.domain.model import IncidentRole
-from ondeck.services import notices, timeline
+from ondeck.services import notices, summons, timeline
 from ondeck.services.command import BadInput, check_takes_part
 from ondeck.services.errors import NotFound, Refused
 from ondeck.services.ports import (
@@ -128,7 +128,9 @@ def hand_off(
         )
         for told in change.removed:
             _tell(work, incident, told, message, now)
-        if change.added is not None and change.added != actor.id:
+        if wanted is IncidentRole.SUBJECT_MATTER_EXPERT and change.added is not None:
+            summons.summon_expert(work, incident=incident, expert=person, by=actor, now=now)
+        elif change.added is not None and change.added != actor.id:
             _tell(work, incident, change.added, message, now)
         work.signal_work()
         work.commit()

@@ -74,6 +74,7 @@ CHANGES = (
     timeline.ACKNOWLEDGED,
     timeline.ROLE_TAKEN,
     timeline.ROLE_HANDED,
+    timeline.EXPERT_SUMMONED,
     timeline.BRIDGE_SET,
     timeline.FOLLOWED,
     timeline.UNFOLLOWED,
