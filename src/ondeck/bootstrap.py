@@ -74,6 +74,15 @@ class Container:
         )
 
     @property
+    def link_secrets(self) -> CalendarSigner:
+        """The signer of long-lived link secrets that nothing stores (an HMAC of kind, owner
+        and generation): status-page subscribers' unsubscribe and confirmation links use it.
+        It is ``calendars`` (calendar feed links, its first use) under a name that says what
+        it is; each use's ``kind`` keeps its tokens apart. Not a second key: calendar links
+        already handed out keep working."""
+        return self.calendars
+
+    @property
     def twilio(self) -> PhoneWebhooks:
         """Checks Twilio's signatures on its callbacks and answers them in TwiML."""
         return TwilioCallbacks(self.settings.twilio_auth_token)

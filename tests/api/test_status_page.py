@@ -10,11 +10,17 @@ import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, update
 
+from ondeck.adapters.db.tables import status_subscribers
+from ondeck.adapters.signing import HmacCalendarSigner
+from ondeck.services.ports import StatusSubscriberRecord
+from ondeck.services.status_subscriptions import confirm_url
 from tests.api.support import Site, fresh_database, running_site
 from tests.channels.local_provider import Provider, Reply, local_provider
 from tests.conftest import ROUTING_KEY, Mailbox, smtp_server, text_body
@@ -144,6 +150,72 @@ def test_the_public_page_lists_only_services_given_a_status_page_under_their_pub
     assert body["groups"][0]["components"][1]["description"] == "Past orders and receipts"
 
 
+def test_an_incident_whose_update_names_no_component_still_changes_the_headline(
+    world: World,
+) -> None:
+    # Second in this module: the tests before it publish nothing, so the page starts clear.
+    site = world.site
+    assert public(site)["headline"] == "All systems operational"
+    incident_id = declared(site)
+    written = site.as_("grace").post(
+        f"/api/v1/incidents/{incident_id}/status-updates",
+        json={
+            "title": "Some logins fail",
+            "body": "Some customers cannot sign in.",
+            "status": "investigating",
+            "impact": "partial_outage",
+            "components": [],
+        },
+    )
+    assert written.status_code == 201, written.text
+    assert publish(site, incident_id, written.json()["id"]).status_code == 200
+
+    body = public(site)
+    assert [i["title"] for i in body["active_incidents"]] == ["Some logins fail"]
+    assert {c["state"] for g in body["groups"] for c in g["components"]} == {"operational"}
+    assert body["headline"] == "Some systems are affected"
+    assert body["state"] == "partial_outage"
+    assert "All systems operational" not in site.anonymous.get("/status").text
+
+    resolved = site.as_("grace").post(
+        f"/api/v1/incidents/{incident_id}/status-updates",
+        json={
+            "title": "Logins work again",
+            "body": "Everyone can sign in again.",
+            "status": "resolved",
+            "impact": "operational",
+        },
+    )
+    assert publish(site, incident_id, resolved.json()["id"]).status_code == 200
+    assert public(site)["headline"] == "All systems operational"
+
+
+def test_publish_with_edits_saves_and_publishes_in_one_step_and_a_bad_edit_does_neither(
+    world: World,
+) -> None:
+    site = world.site
+    incident_id = declared(site)
+    stage(site, incident_id, "assemble")
+    draft = updates(site, incident_id)[-1]
+    path = f"/api/v1/incidents/{incident_id}/status-updates/{draft['id']}/publish"
+
+    refused = site.as_("grace").post(
+        path, json={"title": "Fixed", "status": "resolved", "impact": "major_outage"}
+    )
+    assert refused.status_code == 422 and refused.json()["detail"].startswith("impact:")
+    assert updates(site, incident_id) == [draft]
+    assert "status_update_edited" not in kinds(site, incident_id)
+
+    done = site.as_("grace").post(path, json={"title": "Slow checkout", "impact": "major_outage"})
+    assert done.status_code == 200, done.text
+    assert done.json()["title"] == "Slow checkout" and done.json()["published"] is True
+    assert kinds(site, incident_id)[-2:] == ["status_update_edited", "status_update_published"]
+    shown = [i["title"] for i in public(site)["active_incidents"]]
+    assert "Slow checkout" in shown
+    stage(site, incident_id, "verify")
+    _resolve(site, incident_id, updates(site, incident_id)[-1]["id"])
+
+
 def test_a_stage_change_proposes_a_draft_that_stays_private_until_published(
     world: World,
 ) -> None:
@@ -165,20 +237,73 @@ def test_a_stage_change_proposes_a_draft_that_stays_private_until_published(
     ]
     assert draft["id"] not in shown
 
-    stage(site, incident_id, "verify")  # still investigating: nothing new to tell customers
-    assert len(updates(site, incident_id)) == 1
+    # Still investigating, but customers hear about the new stage: the unpublished draft is
+    # replaced in place by Verify's, so there is one current draft rather than a pile.
+    stage(site, incident_id, "verify")
+    (replaced,) = updates(site, incident_id)
+    assert replaced["id"] == draft["id"] and replaced["stage"] == "verify"
+    assert replaced["status"] == "investigating" and replaced["published"] is False
+    assert "assessing how many customers are affected" in replaced["body"]
+    assert replaced["body"] != draft["body"]
+    assert _timeline_text(site, incident_id)[-1].startswith("Status page draft replaced for verify")
+    assert publish(site, incident_id, replaced["id"]).status_code == 200
+
+    # A published update is never touched: each later stage proposes a new draft, and a
+    # move that keeps the status (Dispatch to Mitigate) still has its own words.
     stage(site, incident_id, "dispatch")
-    latest = updates(site, incident_id)[-1]
-    assert latest["status"] == "identified" and latest["stage"] == "dispatch"
+    dispatched = updates(site, incident_id)[-1]
+    assert dispatched["id"] != replaced["id"] and dispatched["stage"] == "dispatch"
+    assert dispatched["status"] == "identified" and "specialists" in dispatched["body"]
+    stage(site, incident_id, "mitigate")
+    listed = updates(site, incident_id)
+    assert [u["published"] for u in listed] == [True, False]
+    assert listed[0]["body"] == replaced["body"] and listed[0]["stage"] == "verify"
+    assert listed[1]["id"] == dispatched["id"] and listed[1]["stage"] == "mitigate"
+    assert listed[1]["status"] == "identified" and "applying a fix" in listed[1]["body"]
+    _resolve(site, incident_id, listed[1]["id"])
+
+
+def _resolve(site: Site, incident_id: int, draft_id: int) -> None:
+    """Publish the draft as resolved, so that the incident leaves the page's present state
+    (the tests share one site)."""
+    done = site.as_("grace").post(
+        f"/api/v1/incidents/{incident_id}/status-updates/{draft_id}/publish",
+        json={"status": "resolved", "title": "Resolved: Checkout", "body": "All good again."},
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["impact"] == "operational"
+
+
+def _timeline_text(site: Site, incident_id: int) -> list[str]:
+    entries = site.as_("ada").get(f"/api/v1/incidents/{incident_id}/timeline").json()["data"]
+    return [str(entry["message"]) for entry in entries]
+
+
+def _link(mail: Any, part: str, site: Site) -> str:
+    """The path of the link in ``mail``'s text that contains ``part``."""
+    text = text_body(mail)
+    return str(next(word for word in text.split() if part in word)).removeprefix(site.server.url)
+
+
+def confirmed_email(world: World, prefix: str) -> str:
+    """A new email subscriber who followed the link in the confirmation email."""
+    email = f"{prefix}-{uuid.uuid4().hex[:8]}@example.org"
+    made = world.site.anonymous.post("/status/subscribe", json={"address": email})
+    assert made.status_code == 201, made.text
+    (mail,) = world.mailbox.wait_for(email)
+    confirmed = world.site.anonymous.post(_link(mail, "/status/confirm/", world.site))
+    assert confirmed.status_code == 200, confirmed.text
+    return email
 
 
 def test_a_published_update_is_public_in_the_page_the_json_and_the_feed_and_reaches_subscribers(
     world: World,
 ) -> None:
     site = world.site
-    email = f"customer-{uuid.uuid4().hex[:8]}@example.org"
+    email = confirmed_email(world, "customer")
+    pending = f"pending-{uuid.uuid4().hex[:8]}@example.org"  # never follows its link
     hook = f"{world.hooks.url}/hooks/{uuid.uuid4().hex[:8]}"
-    for address in (email, hook):
+    for address in (pending, hook):
         made = site.anonymous.post("/status/subscribe", json={"address": address})
         assert made.status_code == 201, made.text
     incident_id = declared(site)
@@ -223,7 +348,7 @@ def test_a_published_update_is_public_in_the_page_the_json_and_the_feed_and_reac
     titles = [entry.findtext(f"{ATOM}title") for entry in entries]
     assert "[Investigating] Card payments failing" in titles
 
-    (mail,) = world.mailbox.wait_for(email)
+    (_confirmation, mail) = world.mailbox.wait_for(email, count=2)
     assert "Card payments failing" in str(mail["Subject"])
     text = text_body(mail)
     assert "Some card payments fail." in text and "Checkout: Payments" in text
@@ -244,7 +369,8 @@ def test_a_published_update_is_public_in_the_page_the_json_and_the_feed_and_reac
     second = updates(site, incident_id)[-1]
     assert publish(site, incident_id, second["id"]).status_code == 200
     _wait_for_hook(world.hooks, hook, count=2)
-    assert len(world.mailbox.to(email)) == 1
+    assert len(world.mailbox.to(email)) == 2  # the confirmation and the one update
+    assert len(world.mailbox.to(pending)) == 1  # only its confirmation: it never confirmed
     entries = ET.fromstring(site.anonymous.get("/status/feed.atom").content).findall(f"{ATOM}entry")
     assert entries[0].findtext(f"{ATOM}title", "").startswith("[Identified]")
 
@@ -340,17 +466,82 @@ def test_a_participant_writes_an_update_by_hand_and_it_resolves_the_incident_pub
     assert all(i["title"] != "Order history slow" for i in body["active_incidents"])
 
 
-def test_subscribing_checks_the_address_and_a_repeat_changes_nothing(world: World) -> None:
-    client = world.site.anonymous
-    address = f"repeat-{uuid.uuid4().hex[:8]}@example.org"
+def test_an_email_subscription_is_confirmed_by_its_signed_link_before_it_gets_anything(
+    world: World,
+) -> None:
+    site, client = world.site, world.site.anonymous
+    address = f"optin-{uuid.uuid4().hex[:8]}@example.org"
     first = client.post("/status/subscribe", json={"address": address})
-    assert first.status_code == 201 and first.json() == {
-        "kind": "email",
-        "address": address,
-        "created": True,
-    }
+    assert first.status_code == 201, first.text
+    assert first.json()["confirmed"] is False and first.json()["created"] is True
+    assert "Check your email" in first.json()["message"]
+    (mail,) = world.mailbox.wait_for(address)
+    assert "Confirm your subscription" in str(mail["Subject"])
+    assert mail["X-Ondeck-Incident"] is None
+    older = _link(mail, "/status/confirm/", site)
+    assert older not in site.server.log_path.read_text()  # it acts without a sign-in
+
+    # Asking again while unconfirmed is no error: a fresh link, and the older one stops.
+    time.sleep(1.1)  # links are dated to the second
     again = client.post("/status/subscribe", json={"address": address})
-    assert again.status_code == 200 and again.json()["created"] is False
+    assert again.status_code == 200 and again.json()["confirmed"] is False
+    (_first, second) = world.mailbox.wait_for(address, count=2)
+    link = _link(second, "/status/confirm/", site)
+    assert link != older
+    assert client.get(link).status_code == 200  # GET only asks: mail scanners prefetch
+    assert client.post(older).status_code == 404
+    assert client.post(link[:-3] + "xyz").status_code == 404  # forged
+    confirmed = client.post(link)
+    assert confirmed.status_code == 200 and "Subscribed" in confirmed.text
+    assert client.post(link).status_code == 200  # confirming twice is harmless
+
+    # Once confirmed, asking again sends nothing and changes nothing.
+    known = client.post("/status/subscribe", json={"address": address})
+    assert known.status_code == 200 and known.json()["confirmed"] is True
+    time.sleep(0.5)
+    assert len(world.mailbox.to(address)) == 2
+
+    hook = client.post("/status/subscribe", json={"address": f"{world.hooks.url}/h/optin"})
+    assert hook.status_code == 201 and hook.json()["confirmed"] is True  # no mailbox to ask
+
+
+def test_an_unconfirmed_link_expires_and_a_new_request_works(world: World) -> None:
+    site, client = world.site, world.site.anonymous
+    address = f"late-{uuid.uuid4().hex[:8]}@example.org"
+    assert client.post("/status/subscribe", json={"address": address}).status_code == 201
+    (mail,) = world.mailbox.wait_for(address)
+    link = _link(mail, "/status/confirm/", site)
+    late = _age_request(site, address, days=8)  # as if asked eight days ago: that day's link
+    expired = client.post(late)
+    assert expired.status_code == 404 and "expired" in expired.text
+    assert client.post(link).status_code == 404  # the email's link names another request
+    again = client.post("/status/subscribe", json={"address": address})
+    assert again.status_code == 200, again.text
+    (_old, fresh) = world.mailbox.wait_for(address, count=2)
+    assert client.post(_link(fresh, "/status/confirm/", site)).status_code == 200
+
+
+def _age_request(site: Site, address: str, *, days: int) -> str:
+    """Date the subscriber's request ``days`` ago; the confirmation link it got then."""
+    engine = create_engine(site.server.env["ONDECK_DATABASE_URL"])
+    asked = datetime.now(UTC).replace(microsecond=0) - timedelta(days=days)
+    try:
+        with engine.begin() as conn:
+            subscriber_id: int = conn.execute(
+                update(status_subscribers)
+                .where(status_subscribers.c.address == address)
+                .values(created_at=asked)
+                .returning(status_subscribers.c.id)
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    signer = HmacCalendarSigner(site.server.env["ONDECK_SECRET_KEY"])
+    record = StatusSubscriberRecord(subscriber_id, "email", address, asked)
+    return confirm_url(signer=signer, base_url="", subscriber=record)
+
+
+def test_subscribing_checks_the_address(world: World) -> None:
+    client = world.site.anonymous
     for bad in ("not an address", "ftp://example.org/hook", ""):
         refused = client.post("/status/subscribe", json={"address": bad})
         assert refused.status_code == 422, refused.text
@@ -360,7 +551,7 @@ def test_subscribing_checks_the_address_and_a_repeat_changes_nothing(world: Worl
         data={"address": f"form-{uuid.uuid4().hex[:8]}@example.org"},
         headers={"accept": "text/html"},
     )
-    assert form.status_code == 201 and "Subscribed" in form.text
+    assert form.status_code == 201 and "Check your email" in form.text
 
 
 def test_nothing_internal_reaches_the_public_page_json_or_feed(world: World) -> None:

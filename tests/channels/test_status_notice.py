@@ -1,6 +1,7 @@
-"""A status update to a subscriber: by email the unsubscribe link is in the message sent
-(text and HTML) but not in what is written to the log when no SMTP server is set; neither
-an email nor a webhook says anything about the internal incident."""
+"""A status update to a subscriber: by email the unsubscribe link (and a confirmation
+email's confirmation link) is in the message sent (text and HTML) but not in what is
+written to the log when no SMTP server is set; neither an email nor a webhook says anything
+about the internal incident."""
 
 from __future__ import annotations
 
@@ -54,3 +55,27 @@ def test_neither_email_nor_webhook_names_the_internal_incident() -> None:
     assert "Open the status page" in render_html(page)
     for text in (str(body), message.as_string()):
         assert all(part not in text for part in internal), text
+
+
+CONFIRM = "https://ondeck.example/status/confirm/4/1764460800/confirm-token"
+CONFIRMATION = Notice(
+    purpose="status_confirm",
+    subject="Confirm your subscription to status updates",
+    text="Follow the confirmation link to start getting updates.",
+    url="https://ondeck.example/status",
+    confirm_url=CONFIRM,
+)
+
+
+def test_a_confirmation_email_carries_its_link_but_the_log_never_does(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    page = sample_page("customer@example.org", notice=CONFIRMATION)
+    assert f"Confirm: {CONFIRM}" in render_text(page)
+    assert f"href='{CONFIRM}'" in render_html(page)
+    message = SmtpEmailChannel("smtp://127.0.0.1:1", sender="ondeck <o@x.example>").compose(page)
+    assert message["X-Ondeck-Incident"] is None and page.incident_title not in message.as_string()
+    with caplog.at_level(logging.WARNING, logger="ondeck.email"):
+        assert LogEmailChannel().send(page).ok
+    assert "Follow the confirmation link" in caplog.text
+    assert "confirm-token" not in caplog.text

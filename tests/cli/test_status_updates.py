@@ -82,6 +82,19 @@ def test_a_stage_change_proposes_a_draft_that_is_edited_and_published_from_the_c
     again = run_cli(env, "status-update", "publish", number, update, check=False)
     assert again.returncode == 1 and "already published" in again.stderr
 
+    # Each later stage tells customers again: a new draft, which the next move replaces.
+    run_cli(env, "stage", number, "verify", "--as", "ada@example.com")
+    verify = run_cli(env, "status-update", "list", number).stdout
+    drafts = re.findall(r"update (\d+) \(draft\)", verify)
+    assert len(drafts) == 1 and drafts[0] != update
+    assert "stage: verify" in verify and "assessing how many customers" in verify
+    run_cli(env, "stage", number, "dispatch", "--as", "ada@example.com", "--reason", "found it")
+    dispatch = run_cli(env, "status-update", "list", number).stdout
+    assert re.findall(r"update (\d+) \(draft\)", dispatch) == drafts
+    assert "stage: dispatch" in dispatch and "assessing how many" not in dispatch
+    assert "(draft) — identified" in dispatch
+    assert public_titles(env) == ["Receipts delayed"]
+
 
 def test_bad_input_exits_2_and_refusals_exit_1_changing_nothing(env: dict[str, str]) -> None:
     number = str(incident(env))

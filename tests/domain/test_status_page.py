@@ -15,6 +15,7 @@ from ondeck.domain.status_page import (
     DayBar,
     Impact,
     daily_bars,
+    overall_state,
     overall_text,
     state_at,
     uptime,
@@ -46,6 +47,38 @@ def test_the_headline_follows_the_worst_component(
     states: list[ComponentState], headline: str
 ) -> None:
     assert overall_text(states) == headline
+
+
+@pytest.mark.parametrize(
+    ("states", "incidents", "headline"),
+    [
+        ([S.OPERATIONAL], [S.PARTIAL_OUTAGE], "Some systems are affected"),  # names nothing
+        ([S.OPERATIONAL], [S.DEGRADED], "Some systems are affected"),
+        ([], [S.MAJOR_OUTAGE], "Major outage"),
+        ([S.OPERATIONAL], [S.MAINTENANCE], "Maintenance in progress"),
+        ([S.OPERATIONAL], [S.OPERATIONAL], "All systems operational"),  # says nothing is hit
+        ([S.MAJOR_OUTAGE], [S.DEGRADED], "Major outage"),
+        ([S.OPERATIONAL], [], "All systems operational"),
+    ],
+)
+def test_the_headline_counts_the_active_incidents_it_lists(
+    states: list[ComponentState], incidents: list[ComponentState], headline: str
+) -> None:
+    assert overall_text(states, incidents) == headline
+    assert overall_state(states, incidents) is max(
+        [*states, *incidents, S.OPERATIONAL], key=lambda state: state.rank
+    )
+
+
+@given(
+    st.lists(st.sampled_from(ComponentState)),
+    st.lists(st.sampled_from(ComponentState), min_size=1),
+)
+def test_the_page_never_says_all_is_well_while_it_lists_an_incident_that_affects_something(
+    states: list[ComponentState], incidents: list[ComponentState]
+) -> None:
+    affecting = any(state is not S.OPERATIONAL for state in incidents)
+    assert (overall_text(states, incidents) != "All systems operational") or not affecting
 
 
 def test_a_components_state_is_the_worst_impact_active_at_that_moment() -> None:

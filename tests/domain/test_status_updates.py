@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from ondeck.domain.stages import Stage
 from ondeck.domain.status_page import ComponentState, Impact
 from ondeck.domain.status_updates import (
+    STAGE_BODIES,
     STAGE_STATUS,
     InvalidUpdate,
     Published,
@@ -58,8 +59,42 @@ def test_each_stage_proposes_its_status_impact_and_a_public_title(
     assert "Payments and Orders" in proposal.body
 
 
-def test_every_stage_has_a_status() -> None:
-    assert set(STAGE_STATUS) == set(Stage)
+def test_every_stage_has_a_status_and_its_own_words_for_customers() -> None:
+    assert set(STAGE_STATUS) == set(Stage) == set(STAGE_BODIES)
+    assert len(set(STAGE_BODIES.values())) == len(Stage)
+
+
+@pytest.mark.parametrize(
+    ("stage", "words"),
+    [
+        (Stage.ASSEMBLE, "assembling a team"),
+        (Stage.VERIFY, "confirmed the problems with Payments and are assessing"),
+        (Stage.DISPATCH, "specialists who can fix it"),
+        (Stage.MITIGATE, "applying a fix"),
+        (Stage.REPAIR, "is in place"),
+        (Stage.REPAIR, "watching closely"),
+        (Stage.REVIEW, "are resolved"),
+        (Stage.ACTION_ITEMS, "follow-up changes so that this does not happen again"),
+    ],
+)
+def test_each_stage_tells_customers_what_is_happening_now(stage: Stage, words: str) -> None:
+    assert words in propose(stage, group="Checkout", components=["Payments"]).body
+
+
+@given(
+    st.sampled_from(Stage),
+    st.lists(st.text(alphabet="abcxyz ", min_size=1, max_size=8).filter(str.strip), max_size=4),
+    st.sampled_from(ComponentState) | st.none(),
+)
+def test_a_proposal_follows_its_stage_whatever_came_before(
+    stage: Stage, components: list[str], previous: ComponentState | None
+) -> None:
+    proposal = propose(stage, group="Checkout", components=components, previous_impact=previous)
+    assert proposal.status is STAGE_STATUS[stage]
+    assert proposal.body.startswith(STAGE_BODIES[stage].split("{what}")[0])
+    assert all(name in proposal.body for name in components)
+    resolved = proposal.status is UpdateStatus.RESOLVED
+    assert (proposal.impact is ComponentState.OPERATIONAL) or not resolved
 
 
 @pytest.mark.parametrize(

@@ -383,6 +383,18 @@ def test_a_stage_move_proposes_a_draft_that_is_edited_and_published_from_the_pag
         "status_update_published"
     ]
 
+    # The next stage proposes a new draft; the one after replaces it in place.
+    _post(ada, number, "stage", stage="verify", reason="drill")
+    verify = _text(ada.get(f"/incidents/{number}"))
+    _post(ada, number, "stage", stage="dispatch", reason="drill")
+    dispatch = _text(ada.get(f"/incidents/{number}"))
+    assert _draft_id(verify, number) == _draft_id(dispatch, number) != draft
+    assert "assessing how many customers are affected" in verify
+    assert "assessing how many customers are affected" not in dispatch
+    assert "specialists who can fix it" in dispatch
+    proposed = [e["message"] for e in _entries(ada, number, "status_update_proposed")]
+    assert proposed[-1].startswith("Status page draft replaced for dispatch"), proposed
+
 
 def test_a_draft_the_rules_refuse_shows_the_error_and_is_neither_saved_nor_published(
     site: Server, ada: httpx.Client

@@ -1,5 +1,6 @@
 """In a real browser, signed out: the public status page with an active incident and its
-published update, on a desktop and a phone; a visitor subscribes from the page.
+published update, on a desktop and a phone; a visitor subscribes from the page and is asked
+to confirm by email.
 
 Full-page screenshots are written to ``artifacts/ui/status-page-*.png``.
 """
@@ -86,8 +87,10 @@ def test_a_visitor_sees_the_incident_and_its_update_and_subscribes_on_desktop_an
 
         page.get_by_label("Email address or webhook URL").fill("visitor@example.org")
         page.get_by_role("button", name="Subscribe").click()
-        expect(page.locator("h1")).to_have_text("Subscribed")
-        expect(page.locator("main")).to_contain_text("visitor@example.org")
+        expect(page.locator("h1")).to_have_text("Check your email")
+        expect(page.locator("main")).to_contain_text(
+            "We sent a confirmation link to visitor@example.org."
+        )
 
         on_phone = Tab(phone, server.url, "phone")
         on_phone.open("/status")

@@ -62,6 +62,7 @@ def _show(update: StatusUpdateRecord, named: dict[int, StatusComponentRecord]) -
     )
     parts = [f"{named[c].group}: {named[c].name} [{c}]" for c in update.components if c in named]
     say(f"update {update.id} ({state}) — {update.status.value}, {update.impact.value}")
+    say(f"  stage: {update.stage.value.replace('_', ' ')}")
     say(f"  title: {update.title}")
     say(f"  body: {update.body}")
     say(f"  components: {', '.join(parts) or 'none'}")
@@ -153,7 +154,7 @@ def publish(
         as_user,
         incident_id=number,
         update_id=update_id,
-        signer=c.calendars,
+        signer=c.link_secrets,
         base_url=c.links.base_url,
     )
 

@@ -59,9 +59,20 @@ def worst(states: Iterable[ComponentState]) -> ComponentState:
     return max(states, key=lambda state: state.rank, default=ComponentState.OPERATIONAL)
 
 
-def overall_text(states: Iterable[ComponentState]) -> str:
-    """The page's headline for its components' states."""
-    found = worst(states)
+def overall_state(
+    states: Iterable[ComponentState], incidents: Iterable[ComponentState] = ()
+) -> ComponentState:
+    """The page's state: the worst of its components' ``states`` and of the impacts of the
+    active incidents it lists (``incidents``), so an incident whose update names no
+    component still counts."""
+    return worst([*states, *incidents])
+
+
+def overall_text(states: Iterable[ComponentState], incidents: Iterable[ComponentState] = ()) -> str:
+    """The page's headline for its components' states and its active incidents' impacts
+    (``overall_state``): never "All systems operational" while it lists an incident that
+    affects something."""
+    found = overall_state(states, incidents)
     if found is ComponentState.OPERATIONAL:
         return "All systems operational"
     if found is ComponentState.MAINTENANCE:

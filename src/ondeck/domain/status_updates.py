@@ -9,7 +9,9 @@ group name (``"Degraded service: Checkout"``).
 
 Stage to status: Detect, Assemble and Verify are *investigating*; Dispatch and Mitigate
 *identified* (the cause is known and a fix is under way); Repair *monitoring* (fixed for
-now, watching it hold); Review and Action items *resolved*.
+now, watching it hold); Review and Action items *resolved*. Each stage has its own words for
+customers (``STAGE_BODIES``), so every stage is worth telling them about, even where the
+status stays the same.
 
 Impact windows: a component is affected from the first published update that names it
 with a state other than operational until the next published update of the incident that
@@ -63,16 +65,26 @@ DEFAULT_IMPACT: dict[UpdateStatus, ComponentState] = {
 }
 """The impact a proposal starts from when the incident has no earlier update to carry over."""
 
-_BODIES: dict[UpdateStatus, str] = {
-    UpdateStatus.INVESTIGATING: "We are looking into reports of problems with {what}. "
+STAGE_BODIES: dict[Stage, str] = {
+    Stage.DETECT: "We are looking into reports of problems with {what}. "
     "Some requests may fail or be slow. We will post again as soon as we know more.",
-    UpdateStatus.IDENTIFIED: "We have found the cause of the problems with {what} and are "
-    "working on a fix. Some requests may still fail or be slow until then.",
-    UpdateStatus.MONITORING: "A fix for the problems with {what} is in place and things are "
-    "working again. We are watching closely to make sure it holds.",
-    UpdateStatus.RESOLVED: "The problems with {what} are resolved and everything is working "
-    "normally. We are sorry for the disruption and will learn from it.",
+    Stage.ASSEMBLE: "We are aware of problems with {what} and are assembling a team to "
+    "investigate. Some requests may fail or be slow. We will post again as soon as we know "
+    "more.",
+    Stage.VERIFY: "We have confirmed the problems with {what} and are assessing how many "
+    "customers are affected. Some requests may fail or be slow. We will post again soon.",
+    Stage.DISPATCH: "We have found the cause of the problems with {what}, and the specialists "
+    "who can fix it are on it. Some requests may still fail or be slow until then.",
+    Stage.MITIGATE: "We are applying a fix for the problems with {what}. Some requests may "
+    "still fail or be slow until it is in place.",
+    Stage.REPAIR: "A fix for the problems with {what} is in place and things are working "
+    "again. We are watching closely to make sure it holds.",
+    Stage.REVIEW: "The problems with {what} are resolved and everything is working normally. "
+    "We are sorry for the disruption.",
+    Stage.ACTION_ITEMS: "The problems with {what} are resolved. We are now working on "
+    "follow-up changes so that this does not happen again.",
 }
+"""What a move into each stage tells customers; ``{what}`` is the affected components."""
 
 _HEADINGS: dict[ComponentState, str] = {
     ComponentState.OPERATIONAL: "Resolved",
@@ -130,7 +142,7 @@ def propose(
         status=status,
         impact=impact,
         title=public_title(impact, group),
-        body=_BODIES[status].format(what=what),
+        body=STAGE_BODIES[stage].format(what=what),
     )
 
 

@@ -865,12 +865,15 @@ class Notice:
     unsubscribe_url: str = ""
     """A status subscriber's signed unsubscribe link: it acts without a sign-in, so it is
     sent with the message but never written to a log."""
+    confirm_url: str = ""
+    """A status subscription's signed confirmation link: sent, like ``unsubscribe_url``,
+    but never written to a log."""
 
     @property
     def public(self) -> bool:
         """For people outside the organisation (status-page subscribers): channels add
         nothing about the incident itself (its number, title or service)."""
-        return self.purpose == "status_update"
+        return self.purpose in ("status_update", "status_confirm")
 
 
 @dataclass(frozen=True)
@@ -963,8 +966,12 @@ class ReplySigner(Protocol):
 
 
 class CalendarSigner(Protocol):
+    """Secrets of long-lived links that nothing stores: calendar feeds (its first use) and
+    status-page subscribers' links; ``kind`` keeps each use's tokens apart."""
+
     def token(self, *, kind: str, owner_id: int, generation: int) -> str:
-        """The secret of a calendar feed link; a new ``generation`` gives a new secret."""
+        """The secret of a ``kind`` link for ``owner_id``; a new ``generation`` gives a new
+        secret."""
 
 
 class Wakeup(Protocol):
@@ -1149,6 +1156,13 @@ class StatusSubscriberRecord:
     """``email`` or ``webhook``."""
     address: str
     created_at: datetime
+    """When the subscription was last requested (an email's confirmation link is dated)."""
+    confirmed_at: datetime | None = None
+    """None while an email subscription awaits confirmation; only confirmed ones get updates."""
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
 
 
 class StatusStore(Protocol):
@@ -1172,8 +1186,17 @@ class StatusStore(Protocol):
         """Every published update of each incident with an update published at or after
         ``since``, or whose latest published update is not resolved; oldest first."""
 
-    def add_subscriber(self, kind: str, address: str, at: datetime) -> tuple[int, bool]:
-        """(id, True) for a new subscriber; (the existing id, False) when already there."""
+    def add_subscriber(
+        self, kind: str, address: str, at: datetime, *, confirmed: bool
+    ) -> tuple[int, bool]:
+        """(id, True) for a new subscriber (confirmed at ``at`` when ``confirmed``); (the
+        existing id, False) when already there, unchanged."""
+
+    def request_again(self, subscriber_id: int, at: datetime) -> None:
+        """Date an unconfirmed subscriber's request ``at`` (a new confirmation link)."""
+
+    def confirm_subscriber(self, subscriber_id: int, at: datetime) -> bool:
+        """Mark the subscriber confirmed at ``at``; False when already confirmed or gone."""
 
     def subscriber(self, subscriber_id: int) -> StatusSubscriberRecord | None: ...
 

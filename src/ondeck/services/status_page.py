@@ -1,4 +1,5 @@
-"""The public status page (no sign-in): what it shows, and who subscribes to it.
+"""The public status page (no sign-in): what it shows (who subscribes to it is
+``status_subscriptions``'s).
 
 Only what was written for customers leaves here: public group and component names, and
 the title, text, status and impact of *published* updates. Never an incident's internal
@@ -12,18 +13,17 @@ published update (``domain.status_updates.impact_windows``).
 
 from __future__ import annotations
 
-import hmac
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ondeck.domain.contacts import address_problem
 from ondeck.domain.status_page import (
     ComponentState,
     DayBar,
     Impact,
     daily_bars,
+    overall_state,
     overall_text,
     percent_text,
     state_at,
@@ -35,19 +35,13 @@ from ondeck.domain.status_updates import (
     UpdateStatus,
     impact_windows,
     is_active,
-    private_webhook,
 )
-from ondeck.services.command import BadInput
-from ondeck.services.errors import NotFound
 from ondeck.services.ports import (
-    CalendarSigner,
     Clock,
     StatusComponentRecord,
-    StatusSubscriberRecord,
     StatusUpdateRecord,
     UnitOfWorkFactory,
 )
-from ondeck.services.status_updates import SUBSCRIBER_LINK
 
 HISTORY_DAYS = 90
 PAST_DAYS = 14
@@ -145,58 +139,16 @@ def public_page(*, uow: UnitOfWorkFactory, clock: Clock) -> PublicPage:
         key=lambda u: (u.published_at, u.id),
         reverse=True,
     )
+    listed = [i.impact for i in active]
     return PublicPage(
-        headline=overall_text(states),
-        state=worst(states),
+        headline=overall_text(states, listed),
+        state=overall_state(states, listed),
         groups=groups,
         active=sorted(active, key=lambda i: i.updated_at, reverse=True),
         past=sorted(past, key=lambda i: i.updated_at, reverse=True),
         updates=every[:FEED_ENTRIES],
         generated_at=now,
     )
-
-
-def subscribe(
-    *,
-    uow: UnitOfWorkFactory,
-    clock: Clock,
-    address: str,
-    allow_private_webhooks: bool = False,
-) -> tuple[StatusSubscriberRecord, bool]:
-    """Subscribe an email address or a webhook URL (http:// or https://) to published
-    updates; (subscriber, True) when new, (the existing one, False) for a repeat, which
-    changes nothing. BadInput("address") for anything else, and for a webhook on localhost
-    or a non-public IP address unless ``allow_private_webhooks``."""
-    address = address.strip()
-    kind = "webhook" if address.lower().startswith(("http://", "https://")) else "email"
-    problem = address_problem(kind, address) if address else "must not be empty"
-    private = kind == "webhook" and not allow_private_webhooks and private_webhook(address)
-    if not problem and private:
-        problem = f"{address!r} is not a public address"
-    if problem:
-        raise BadInput("address", f"address: {problem} (give an email address or a webhook URL)")
-    with uow() as work:
-        subscriber_id, created = work.status.add_subscriber(kind, address, clock.now())
-        record = work.status.subscriber(subscriber_id)
-        work.commit()
-    assert record is not None
-    return record, created
-
-
-def unsubscribe(
-    *, uow: UnitOfWorkFactory, signer: CalendarSigner, subscriber_id: int, token: str
-) -> StatusSubscriberRecord:
-    """Remove the subscriber a signed unsubscribe link names; NotFound for a forged link or
-    one already used (the two look the same from outside)."""
-    expected = signer.token(kind=SUBSCRIBER_LINK, owner_id=subscriber_id, generation=0)
-    if not hmac.compare_digest(expected.encode(), token.encode()):
-        raise NotFound("this unsubscribe link is not valid")
-    with uow() as work:
-        record = work.status.subscriber(subscriber_id)
-        if record is None or not work.status.remove_subscriber(subscriber_id):
-            raise NotFound("this unsubscribe link is not valid (or was used already)")
-        work.commit()
-    return record
 
 
 def _published(update: StatusUpdateRecord) -> Published:

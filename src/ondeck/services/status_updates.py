@@ -10,7 +10,8 @@ write, edit and publish lands on the incident's timeline with its actor. Bad inp
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from ondeck.domain.errors import InvalidTransition
 from ondeck.domain.status_page import ComponentState
@@ -101,6 +102,17 @@ def write_update(
         return replace(draft, id=update_id)
 
 
+@dataclass(frozen=True)
+class Edits:
+    """The parts of a draft to change; None leaves a part as it is."""
+
+    title: str | None = None
+    body: str | None = None
+    status: str | None = None
+    impact: str | None = None
+    components: list[int] | None = None
+
+
 def edit_update(
     *,
     uow: UnitOfWorkFactory,
@@ -117,37 +129,12 @@ def edit_update(
     """Change the given parts of a draft (a participant only); None leaves a part as it is
     (but a draft set to resolved without an impact becomes operational). NotFound for an
     update not of this incident; InvalidTransition once it is published."""
-    if impact is None and status is not None and status.strip().lower() == "resolved":
-        impact = ComponentState.OPERATIONAL.value
+    edits = Edits(title, body, status, impact, components)
     now = clock.now()
     with uow() as work:
         participant(work, incident_id, actor)
-        before = _draft(work, incident_id, update_id)
-        after = _checked(
-            work,
-            before,
-            before.title if title is None else title,
-            before.body if body is None else body,
-            before.status.value if status is None else status,
-            before.impact.value if impact is None else impact,
-            list(before.components) if components is None else components,
-        )
-        changed = [
-            part
-            for part in ("title", "body", "status", "impact", "components")
-            if getattr(before, part) != getattr(after, part)
-        ]
-        if changed:
-            work.status.save_update(after)
-            work.incidents.add_timeline(
-                incident_id,
-                at=now,
-                kind=timeline.STATUS_UPDATE_EDITED,
-                actor=actor.email,
-                message=f"Status page draft edited ({', '.join(changed)}): {after.title!r}",
-                data={"update_id": update_id, "changed": changed},
-            )
-            work.commit()
+        after = _edited(work, incident_id, update_id, edits, actor=actor, now=now)
+        work.commit()
         return after
 
 
@@ -160,19 +147,21 @@ def publish_update(
     actor: Person,
     signer: CalendarSigner,
     base_url: str,
+    edits: Edits | None = None,
 ) -> StatusUpdateRecord:
-    """Publish a draft (a participant only): it shows on the public page and feed at once,
-    and every subscriber gets it (a "status_update" notice by email or webhook, with their
-    own unsubscribe link), each once whatever retries happen. Publishing twice is
-    InvalidTransition."""
+    """Publish a draft (a participant only), first applying ``edits`` as ``edit_update``
+    does, all in one transaction: a bad edit (BadInput) publishes nothing. It shows on the
+    public page and feed at once, and every confirmed subscriber gets it (a "status_update"
+    notice by email or webhook, with their own unsubscribe link), each once whatever
+    retries happen. Publishing twice is InvalidTransition."""
     now = clock.now()
     with uow() as work:
         participant(work, incident_id, actor)
-        draft = _draft(work, incident_id, update_id)
+        draft = _edited(work, incident_id, update_id, edits or Edits(), actor=actor, now=now)
         published = replace(draft, published_at=now, published_by=actor.email)
         work.status.save_update(published)
         named = {c.id: c for c in work.status.components()}
-        subscribers = work.status.subscribers()
+        subscribers = [s for s in work.status.subscribers() if s.confirmed]
         queued = sum(
             _notify(work, published, subscriber, named, signer=signer, base_url=base_url)
             for subscriber in subscribers
@@ -188,6 +177,48 @@ def publish_update(
         )
         work.commit()
         return published
+
+
+def _edited(
+    work: UnitOfWork,
+    incident_id: int,
+    update_id: int,
+    edits: Edits,
+    *,
+    actor: Person,
+    now: datetime,
+) -> StatusUpdateRecord:
+    """The draft with ``edits`` applied, saved with a timeline entry naming what changed
+    (nothing is written when nothing changes); the caller commits."""
+    impact = edits.impact
+    if impact is None and edits.status is not None and edits.status.strip().lower() == "resolved":
+        impact = ComponentState.OPERATIONAL.value
+    before = _draft(work, incident_id, update_id)
+    after = _checked(
+        work,
+        before,
+        before.title if edits.title is None else edits.title,
+        before.body if edits.body is None else edits.body,
+        before.status.value if edits.status is None else edits.status,
+        before.impact.value if impact is None else impact,
+        list(before.components) if edits.components is None else edits.components,
+    )
+    changed = [
+        part
+        for part in ("title", "body", "status", "impact", "components")
+        if getattr(before, part) != getattr(after, part)
+    ]
+    if changed:
+        work.status.save_update(after)
+        work.incidents.add_timeline(
+            incident_id,
+            at=now,
+            kind=timeline.STATUS_UPDATE_EDITED,
+            actor=actor.email,
+            message=f"Status page draft edited ({', '.join(changed)}): {after.title!r}",
+            data={"update_id": update_id, "changed": changed},
+        )
+    return after
 
 
 def unsubscribe_url(*, signer: CalendarSigner, base_url: str, subscriber_id: int) -> str:

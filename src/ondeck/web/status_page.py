@@ -1,7 +1,7 @@
 """The public status page, without authentication: ``GET /status`` (HTML), ``/status.json``,
 ``/status/feed.atom`` (Atom, one entry per published update), ``POST /status/subscribe``
-(an email address or webhook URL, as a form or JSON) and the signed unsubscribe link
-(GET shows a confirmation, only POST removes: mail scanners prefetch links).
+(an email address or webhook URL, as a form or JSON), and the signed confirmation and
+unsubscribe links (GET shows a button, only POST acts: mail scanners prefetch links).
 
 Everything here comes from ``services.status_page``, which only hands out what was written
 for customers.
@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from feedgen.feed import FeedGenerator
 
-from ondeck.services import status_page
+from ondeck.services import status_page, status_subscriptions
 from ondeck.services.command import BadInput
 from ondeck.services.errors import NotFound
 from ondeck.services.status_page import PublicPage
@@ -69,9 +69,10 @@ async def status_feed(container: ContainerDep) -> Response:
     "/status/subscribe",
     response_model=SubscriptionPublic,
     responses={
-        200: {"description": "Subscribed already; nothing changed"},
-        201: {"description": "Subscribed"},
+        200: {"description": "Asked before (an unconfirmed email address gets a new link)"},
+        201: {"description": "Subscribed (a webhook), or a confirmation email sent"},
         422: {"description": "Not an email address or webhook URL"},
+        503: {"description": "The confirmation email could not be sent now"},
     },
     openapi_extra={
         "requestBody": {
@@ -87,42 +88,106 @@ async def status_feed(container: ContainerDep) -> Response:
 )
 async def subscribe(request: Request, container: ContainerDep) -> Response:
     """Subscribe an email address or webhook URL to published updates (no authentication),
-    as JSON ``{"address": ...}`` or a form field ``address``. A browser's form gets the page
-    back; a repeat subscription changes nothing."""
+    as JSON ``{"address": ...}`` or a form field ``address``. A webhook is subscribed at
+    once; an email address is sent a confirmation email and gets updates only once its
+    link is followed (asking again sends a new link). A browser's form gets a page back.
+    503 when the confirmation email cannot be sent now."""
     form = "json" not in request.headers.get("content-type", "")
     data: Any = await request.form() if form else await _json(request)
     address = data.get("address") if hasattr(data, "get") else None
     if not isinstance(address, str):
         raise HTTPException(422, "address: give an email address or a webhook URL")
     try:
-        record, created = await run_in_threadpool(
-            status_page.subscribe,
+        made = await run_in_threadpool(
+            status_subscriptions.subscribe,
             uow=container.uow,
             clock=container.clock,
             address=address,
+            signer=container.link_secrets,
+            channels=container.channels,
+            base_url=container.links.base_url,
             allow_private_webhooks=container.settings.status_private_webhooks,
         )
     except BadInput as error:
         if form:
             return _message(request, "Not subscribed", str(error), 422)
         raise HTTPException(422, str(error)) from error
-    if form:
-        return _message(
-            request,
-            "Subscribed",
-            f"{record.address} will get every update published on this page.",
-            201 if created else 200,
+    except status_subscriptions.NotSent as error:
+        if form:
+            return _message(request, "Not subscribed yet", str(error), 503)
+        raise HTTPException(503, str(error)) from error
+    record = made.subscriber
+    if record.kind == "webhook":
+        heading, text = "Subscribed", f"{record.address} will get every update published here."
+    elif made.confirmation_sent:
+        heading = "Check your email"
+        text = (
+            f"We sent a confirmation link to {record.address}. Follow it to start getting "
+            "updates; nothing is sent until then."
         )
-    body = SubscriptionPublic(kind=record.kind, address=record.address, created=created)
-    return JSONResponse(body.model_dump(), status_code=201 if created else 200)
+    else:
+        heading, text = "Subscribed", f"{record.address} already gets every update published here."
+    status = 201 if made.created else 200
+    if form:
+        return _message(request, heading, text, status)
+    body = SubscriptionPublic(
+        kind=record.kind,
+        address=record.address,
+        created=made.created,
+        confirmed=record.confirmed,
+        message=f"{heading}: {text}",
+    )
+    return JSONResponse(body.model_dump(), status_code=status)
+
+
+@router.get("/status/confirm/{subscriber_id}/{issued}/{token}", include_in_schema=False)
+async def confirm_page(request: Request, subscriber_id: int, issued: int, token: str) -> Response:
+    return templates.TemplateResponse(
+        request,
+        "status_link.html",
+        {
+            "user": None,
+            "title": "Confirm",
+            "heading": "Start getting status updates by email?",
+            "button": "Confirm subscription",
+            "action": f"/status/confirm/{subscriber_id}/{issued}/{token}",
+        },
+    )
+
+
+@router.post("/status/confirm/{subscriber_id}/{issued}/{token}", include_in_schema=False)
+async def confirm(
+    request: Request, container: ContainerDep, subscriber_id: int, issued: int, token: str
+) -> Response:
+    try:
+        record = await run_in_threadpool(
+            status_subscriptions.confirm,
+            uow=container.uow,
+            clock=container.clock,
+            signer=container.link_secrets,
+            subscriber_id=subscriber_id,
+            issued=issued,
+            token=token,
+        )
+    except NotFound as error:
+        return _message(request, "Not confirmed", str(error), 404)
+    return _message(
+        request, "Subscribed", f"{record.address} will get every update published here.", 200
+    )
 
 
 @router.get("/status/unsubscribe/{subscriber_id}/{token}", include_in_schema=False)
 async def unsubscribe_page(request: Request, subscriber_id: int, token: str) -> Response:
     return templates.TemplateResponse(
         request,
-        "status_unsubscribe.html",
-        {"user": None, "action": f"/status/unsubscribe/{subscriber_id}/{token}"},
+        "status_link.html",
+        {
+            "user": None,
+            "title": "Unsubscribe",
+            "heading": "Unsubscribe from status updates?",
+            "button": "Unsubscribe",
+            "action": f"/status/unsubscribe/{subscriber_id}/{token}",
+        },
     )
 
 
@@ -132,9 +197,9 @@ async def unsubscribe(
 ) -> Response:
     try:
         record = await run_in_threadpool(
-            status_page.unsubscribe,
+            status_subscriptions.unsubscribe,
             uow=container.uow,
-            signer=container.calendars,
+            signer=container.link_secrets,
             subscriber_id=subscriber_id,
             token=token,
         )

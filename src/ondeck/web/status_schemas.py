@@ -87,7 +87,12 @@ class SubscribeRequest(BaseModel):
 class SubscriptionPublic(BaseModel):
     kind: str = Field(description="email or webhook")
     address: str
-    created: bool = Field(description="False when it was subscribed already (nothing changed)")
+    created: bool = Field(description="False when it was subscribed already")
+    confirmed: bool = Field(
+        description="True for a webhook; an email address gets updates only once it follows "
+        "the link in its confirmation email"
+    )
+    message: str = Field(description="What happens next, for the person who subscribed")
 
 
 class DayPublic(BaseModel):

@@ -114,10 +114,26 @@ async def edit_status_update(
 
 @router.post("/{update_id}/publish", response_model=StatusUpdatePublic, responses=_WRITE)
 async def publish_status_update(
-    container: ContainerDep, user: ApiUser, incident_id: int, update_id: int
+    container: ContainerDep,
+    user: ApiUser,
+    incident_id: int,
+    update_id: int,
+    body: StatusUpdateEdit | None = None,
 ) -> StatusUpdatePublic:
-    """Publish a draft: it shows on the public status page and feed, and every subscriber
-    is sent it. Published updates cannot change."""
+    """Publish a draft: it shows on the public status page and feed, and every confirmed
+    subscriber is sent it. Published updates cannot change. An optional body edits the
+    draft as PATCH does first, in the same transaction: a bad edit publishes nothing."""
+    edits = (
+        None
+        if body is None
+        else status_updates.Edits(
+            title=body.title,
+            body=body.body,
+            status=body.status,
+            impact=body.impact,
+            components=body.components,
+        )
+    )
     published = await _call(
         status_updates.publish_update,
         uow=container.uow,
@@ -125,7 +141,8 @@ async def publish_status_update(
         incident_id=incident_id,
         update_id=update_id,
         actor=user,
-        signer=container.calendars,
+        signer=container.link_secrets,
         base_url=container.links.base_url,
+        edits=edits,
     )
     return StatusUpdatePublic.of(published)

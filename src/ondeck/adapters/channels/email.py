@@ -80,8 +80,10 @@ def _item_line(item: PageItem) -> str:
 
 def render_summary(page: Page) -> str:
     """The page without its signed action links."""
-    if page.notice is not None:  # without the unsubscribe link: it acts without a sign-in
-        return render_text(replace(page, notice=replace(page.notice, unsubscribe_url="")))
+    if page.notice is not None:  # without signed links: they act without a sign-in
+        return render_text(
+            replace(page, notice=replace(page.notice, unsubscribe_url="", confirm_url=""))
+        )
     if page.test:
         return f"Test notification for {page.recipient_name} <{page.address}>\n{TEST_NOTE}\n"
     if page.bundled:
@@ -95,6 +97,8 @@ def render_summary(page: Page) -> str:
 def render_text(page: Page) -> str:
     if page.notice is not None:
         link = f"\n\n{page.notice.url}" if page.notice.url else ""
+        if page.notice.confirm_url:
+            link += f"\n\nConfirm: {page.notice.confirm_url}"
         if page.notice.unsubscribe_url:
             link += f"\n\nUnsubscribe: {page.notice.unsubscribe_url}"
         return f"{page.notice.text}{link}\n"
@@ -156,6 +160,8 @@ def render_html(page: Page) -> str:
             if page.notice.url
             else ""
         )
+        if page.notice.confirm_url:
+            link += _button(page.notice.confirm_url, "Confirm your subscription", _PRIMARY)
         if page.notice.unsubscribe_url:
             link += f"<p><a href='{escape(page.notice.unsubscribe_url)}'>Unsubscribe</a></p>"
         return _html(f"<h2>{escape(page.notice.subject)}</h2>{paragraphs}{link}")

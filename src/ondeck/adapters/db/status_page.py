@@ -56,7 +56,11 @@ def _update(row: RowMapping) -> StatusUpdateRecord:
 
 def _subscriber(row: RowMapping) -> StatusSubscriberRecord:
     return StatusSubscriberRecord(
-        id=row["id"], kind=row["kind"], address=row["address"], created_at=row["created_at"]
+        id=row["id"],
+        kind=row["kind"],
+        address=row["address"],
+        created_at=row["created_at"],
+        confirmed_at=row["confirmed_at"],
     )
 
 
@@ -146,8 +150,15 @@ class SqlStatusStore:
         ).mappings()
         return [_update(row) for row in rows]
 
-    def add_subscriber(self, kind: str, address: str, at: datetime) -> tuple[int, bool]:
-        values = {"kind": kind, "address": address, "created_at": at}
+    def add_subscriber(
+        self, kind: str, address: str, at: datetime, *, confirmed: bool
+    ) -> tuple[int, bool]:
+        values = {
+            "kind": kind,
+            "address": address,
+            "created_at": at,
+            "confirmed_at": at if confirmed else None,
+        }
         dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
         inserted = self._conn.execute(
             dialect.insert(status_subscribers)
@@ -173,6 +184,27 @@ class SqlStatusStore:
             .first()
         )
         return _subscriber(row) if row is not None else None
+
+    def request_again(self, subscriber_id: int, at: datetime) -> None:
+        self._conn.execute(
+            update(status_subscribers)
+            .where(
+                status_subscribers.c.id == subscriber_id,
+                status_subscribers.c.confirmed_at.is_(None),
+            )
+            .values(created_at=at)
+        )
+
+    def confirm_subscriber(self, subscriber_id: int, at: datetime) -> bool:
+        confirmed = self._conn.execute(
+            update(status_subscribers)
+            .where(
+                status_subscribers.c.id == subscriber_id,
+                status_subscribers.c.confirmed_at.is_(None),
+            )
+            .values(confirmed_at=at)
+        )
+        return confirmed.rowcount > 0
 
     def remove_subscriber(self, subscriber_id: int) -> bool:
         removed = self._conn.execute(

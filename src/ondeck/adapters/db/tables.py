@@ -570,6 +570,9 @@ status_subscribers = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("kind", String(20), nullable=False),
     Column("address", String(2000), nullable=False),
+    # When a subscription was last requested (an email's confirmation link is issued then).
     Column("created_at", UtcDateTime, nullable=False),
+    # None: an email subscription whose confirmation link was not followed yet (gets nothing).
+    Column("confirmed_at", UtcDateTime, nullable=True),
     UniqueConstraint("kind", "address", name="uq_status_subscribers_kind_address"),
 )

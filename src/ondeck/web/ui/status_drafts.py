@@ -136,31 +136,14 @@ async def publish_status_update(
     components: Annotated[list[str] | None, Form()] = None,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    """Publish the draft as shown: it is saved first (``edit_update``, which changes nothing
-    when the text is as stored), then published to the public page and its subscribers
-    (``publish_update``). A refused save publishes nothing."""
+    """Publish the draft as shown: its fields, as edited, are saved and published in one
+    transaction (``publish_update`` with ``Edits``), to the public page and its subscribers.
+    A refused edit publishes nothing and saves nothing."""
     filled = _update_form(title, body, status, impact, components)
     try:
         chosen = _component_ids(components)
     except FormError as error:
         return await form_error(request, container, user, incident_id, csrf_token, error, filled)
-    saved = await act(
-        request,
-        container,
-        user,
-        incident_id,
-        csrf_token,
-        filled,
-        status_updates.edit_update,
-        update_id=update_id,
-        title=title,
-        body=body,
-        status=status,
-        impact=impact,
-        components=chosen,
-    )
-    if isinstance(saved, Response):
-        return saved
     outcome = await act(
         request,
         container,
@@ -170,8 +153,11 @@ async def publish_status_update(
         filled,
         status_updates.publish_update,
         update_id=update_id,
-        signer=container.calendars,
+        signer=container.link_secrets,
         base_url=container.links.base_url,
+        edits=status_updates.Edits(
+            title=title, body=body, status=status, impact=impact, components=chosen
+        ),
     )
     if isinstance(outcome, Response):
         return outcome

@@ -39,6 +39,9 @@ def upgrade() -> None:
         sa.Column(
             "created_at", ondeck.adapters.db.tables.UtcDateTime(timezone=True), nullable=False
         ),
+        sa.Column(
+            "confirmed_at", ondeck.adapters.db.tables.UtcDateTime(timezone=True), nullable=True
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_status_subscribers")),
         sa.UniqueConstraint("kind", "address", name="uq_status_subscribers_kind_address"),
     )
