@@ -33,6 +33,7 @@ from ondeck.adapters.signing import (
 )
 from ondeck.adapters.twilio_callbacks import TwilioCallbacks
 from ondeck.config import Settings
+from ondeck.services.command import Policy
 from ondeck.services.delivery import Links
 from ondeck.services.phone import PhoneWebhooks
 from ondeck.services.ports import (
@@ -81,6 +82,12 @@ class Container:
         it is; each use's ``kind`` keeps its tokens apart. Not a second key: calendar links
         already handed out keep working."""
         return self.calendars
+
+    @property
+    def command_policy(self) -> Policy:
+        """The server's major-incident settings (severity thresholds, CAN cadence); the use
+        cases lay the org file's ``major_incidents:`` block over them."""
+        return Policy(self.settings.severity_thresholds, self.settings.can_cadence)
 
     @property
     def twilio(self) -> PhoneWebhooks:

@@ -12,7 +12,6 @@ from typing import Annotated
 
 import typer
 
-from ondeck.bootstrap import Container
 from ondeck.cli.common import acting, container, fail, refusals, say
 from ondeck.domain.errors import InvalidTransition
 from ondeck.services import command, command_centre
@@ -30,10 +29,6 @@ def register(app: typer.Typer) -> None:
     app.command()(bridge)
     app.command()(follow)
     app.command()(unfollow)
-
-
-def _policy(c: Container) -> command.Policy:
-    return command.Policy(c.settings.severity_thresholds, c.settings.can_cadence)
 
 
 def _show(state: CommandState) -> None:
@@ -72,7 +67,7 @@ def declare(
         try:
             state = command.declare(
                 uow=c.uow,
-                policy=_policy(c),
+                policy=c.command_policy,
                 clock=c.clock,
                 incident_id=number,
                 actor=actor,
@@ -135,7 +130,7 @@ def can_report(
         try:
             report = command.post_can_report(
                 uow=c.uow,
-                policy=_policy(c),
+                policy=c.command_policy,
                 clock=c.clock,
                 incident_id=number,
                 actor=actor,
@@ -167,7 +162,7 @@ def loss(
         try:
             estimate = command.add_loss_estimate(
                 uow=c.uow,
-                policy=_policy(c),
+                policy=c.command_policy,
                 clock=c.clock,
                 incident_id=number,
                 actor=actor,

@@ -59,7 +59,7 @@ class Engine:
         self._storm_limit = storm.Limit(
             settings.notify_limit, timedelta(seconds=settings.notify_window_seconds)
         )
-        self._command_policy = command.Policy(settings.severity_thresholds, settings.can_cadence)
+        self._command_policy = container.command_policy
         self._recorder = OutcomeRecorder(self._record, recorded=container.wakeup.notify)
 
     @property

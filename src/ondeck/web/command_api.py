@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, HTTPException, status
 from fastapi.concurrency import run_in_threadpool
 
-from ondeck.bootstrap import Container
 from ondeck.domain.errors import InvalidTransition
 from ondeck.services import command
 from ondeck.web.command_schemas import (
@@ -57,12 +56,6 @@ def _errors() -> Iterator[None]:
             raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
 
 
-def _policy(container: Container) -> command.Policy:
-    """The organisation's severity thresholds and CAN cadence, from its settings."""
-    settings = container.settings
-    return command.Policy(settings.severity_thresholds, settings.can_cadence)
-
-
 async def _call(function: Callable[..., T], **kwargs: Any) -> T:
     with _errors():
         return await run_in_threadpool(function, **kwargs)
@@ -92,7 +85,7 @@ async def declare(
     state = await _call(
         command.declare,
         uow=container.uow,
-        policy=_policy(container),
+        policy=container.command_policy,
         clock=container.clock,
         incident_id=incident_id,
         actor=user,
@@ -135,7 +128,7 @@ async def post_can_report(
     report = await _call(
         command.post_can_report,
         uow=container.uow,
-        policy=_policy(container),
+        policy=container.command_policy,
         clock=container.clock,
         incident_id=incident_id,
         actor=user,
@@ -168,7 +161,7 @@ async def add_loss_estimate(
     estimate = await _call(
         command.add_loss_estimate,
         uow=container.uow,
-        policy=_policy(container),
+        policy=container.command_policy,
         clock=container.clock,
         incident_id=incident_id,
         actor=user,

@@ -33,7 +33,7 @@ from ondeck.domain import slack_commands, slack_messages
 from ondeck.domain.errors import DomainError
 from ondeck.domain.slack_commands import Act, Declare, OnCall, Usage
 from ondeck.domain.slack_messages import Card, reply_text
-from ondeck.services import command, people, slack
+from ondeck.services import people, slack
 from ondeck.services.actions import Action
 from ondeck.services.errors import NotFound, Refused, ServiceError
 from ondeck.services.ports import Clock
@@ -232,7 +232,6 @@ def run_command(container: Container, form: dict[str, str]) -> str:
 
 def declare_text(container: Container, form: dict[str, str], incident_id: int) -> str:
     """Declare the incident as the Slack member; the answer names the bridge to join."""
-    settings = container.settings
     try:
         state = slack.declare(
             uow=container.uow,
@@ -240,7 +239,7 @@ def declare_text(container: Container, form: dict[str, str], incident_id: int) -
             member_id=form.get("user_id", ""),
             shown_as=form.get("user_name", ""),
             incident_id=incident_id,
-            policy=command.Policy(settings.severity_thresholds, settings.can_cadence),
+            policy=container.command_policy,
         )
     except (ServiceError, DomainError) as error:
         return slack_messages.escape(str(error))

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from ondeck.services import command
 from ondeck.web.deps import ContainerDep
-from ondeck.web.ui.command_forms import FormError, act, back, form_error, number, policy, whole
+from ondeck.web.ui.command_forms import FormError, act, back, form_error, number, whole
 from ondeck.web.ui.command_panels import STAGE_NAMES
 from ondeck.web.ui.command_view import severity_text
 from ondeck.web.ui.session import SignedIn, clockface, notify
@@ -40,7 +40,7 @@ async def declare(
         csrf_token,
         {"bridge": bridge},
         command.declare,
-        policy=policy(container),
+        policy=container.command_policy,
         bridge=bridge.strip() or None,
     )
     if isinstance(outcome, Response):
@@ -117,7 +117,7 @@ async def post_can_report(
         conditions=conditions,
         actions=actions,
         needs=needs,
-        policy=policy(container),
+        policy=container.command_policy,
     )
     if isinstance(outcome, Response):
         return outcome
@@ -169,7 +169,7 @@ async def add_loss_estimate(
         security_impact=bool(security_impact),
         journey=journey,
         note=note,
-        policy=policy(container),
+        policy=container.command_policy,
     )
     if isinstance(outcome, Response):
         return outcome

@@ -32,12 +32,6 @@ class FormError(Exception):
     """A form value that could not be read; the message names the field."""
 
 
-def policy(container: Container) -> command.Policy:
-    """The organisation's severity thresholds and CAN cadence, from its settings."""
-    settings = container.settings
-    return command.Policy(settings.severity_thresholds, settings.can_cadence)
-
-
 def number(label: str, text: str) -> float:
     """``text`` as a number (blank is 0; ``12,500`` is 12500); FormError naming ``label``."""
     cleaned = text.strip().replace(",", "").replace("_", "")
