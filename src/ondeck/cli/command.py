@@ -59,8 +59,9 @@ def declare(
         typer.Option(help='Conference bridge URL (default: the organisation\'s; "" for none)'),
     ] = None,
 ) -> None:
-    """Declare incident NUMBER a major incident (it starts in Detect); the declaration is
-    announced on the organisation's announcement channel."""
+    """Declare incident NUMBER a major incident (it starts in Detect).
+
+    The declaration is announced on the organisation's announcement channel."""
     c = container()
     actor = acting(c, as_user)
     with refusals():

@@ -52,8 +52,6 @@ app.add_typer(report_app, name="report")
 app.add_typer(contact_app, name="contact")
 app.add_typer(status_update_app, name="status-update")
 user_app.command("calendar")(user_calendar)
-command.register(app)
-roles.register(app)
 
 
 def _logging(level: str) -> None:
@@ -380,6 +378,11 @@ def user_password(
 
 _SQL_BUGS = ("syntax error", "no such column")
 """SQLite reports these as OperationalError too, but they are ondeck's bugs: show the trace."""
+
+
+# Major incidents' commands come after the paging ones in `ondeck --help`.
+command.register(app)
+roles.register(app)
 
 
 def _database_problem(error: OperationalError | ProgrammingError) -> str | None:
