@@ -7,14 +7,8 @@ not declared, a stage move the rules refuse), 422 bad input with the field named
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, TypeVar
+from fastapi import APIRouter, status
 
-from fastapi import APIRouter, HTTPException, status
-from fastapi.concurrency import run_in_threadpool
-
-from ondeck.domain.errors import InvalidTransition
 from ondeck.services import command
 from ondeck.web.command_schemas import (
     CanReportCreate,
@@ -30,7 +24,7 @@ from ondeck.web.command_schemas import (
     StageTransitionsPublic,
 )
 from ondeck.web.deps import ApiUser, ContainerDep
-from ondeck.web.errors import documented, service_errors
+from ondeck.web.errors import call_use_case, documented
 from ondeck.web.schemas import ErrorPublic
 
 router = APIRouter(
@@ -44,27 +38,11 @@ _WRITE = documented(403, 404, 422) | {
     409: {"model": ErrorPublic, "description": "The rules refuse this; the detail says why"}
 }
 
-T = TypeVar("T")
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    with service_errors():
-        try:
-            yield
-        except InvalidTransition as error:
-            raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
-
-
-async def _call(function: Callable[..., T], **kwargs: Any) -> T:
-    with _errors():
-        return await run_in_threadpool(function, **kwargs)
-
 
 @router.get("/command", response_model=CommandPublic, responses=_READ)
 async def get_command(container: ContainerDep, _user: ApiUser, incident_id: int) -> CommandPublic:
     """Stage, checklist, heads, severity and response method, latest CAN, next CAN due."""
-    state = await _call(
+    state = await call_use_case(
         command.command_state, uow=container.uow, clock=container.clock, incident_id=incident_id
     )
     return CommandPublic.of(state)
@@ -82,7 +60,7 @@ async def declare(
     (``bridge``, else the organisation's), and the declaration is announced on the
     organisation's announcement channel."""
     body = body or DeclareRequest()
-    state = await _call(
+    state = await call_use_case(
         command.declare,
         uow=container.uow,
         policy=container.command_policy,
@@ -101,7 +79,7 @@ async def change_stage(
     container: ContainerDep, user: ApiUser, incident_id: int, body: StageChange
 ) -> CommandPublic:
     """Move to ``stage``. Skipping checklist items or going back needs a ``reason``."""
-    state = await _call(
+    state = await call_use_case(
         command.change_stage,
         uow=container.uow,
         clock=container.clock,
@@ -125,7 +103,7 @@ async def post_can_report(
     container: ContainerDep, user: ApiUser, incident_id: int, body: CanReportCreate
 ) -> CanReportPublic:
     """Post a CAN report (Conditions, Actions, Needs); participants only."""
-    report = await _call(
+    report = await call_use_case(
         command.post_can_report,
         uow=container.uow,
         policy=container.command_policy,
@@ -144,7 +122,7 @@ async def list_can_reports(
     container: ContainerDep, _user: ApiUser, incident_id: int
 ) -> CanReportsPublic:
     """Every CAN report of the incident, oldest first."""
-    found = await _call(command.can_reports, uow=container.uow, incident_id=incident_id)
+    found = await call_use_case(command.can_reports, uow=container.uow, incident_id=incident_id)
     return CanReportsPublic(data=[CanReportPublic.of(report) for report in found])
 
 
@@ -158,7 +136,7 @@ async def add_loss_estimate(
     container: ContainerDep, user: ApiUser, incident_id: int, body: LossEstimateCreate
 ) -> LossEstimatePublic:
     """Estimate the loss; severity and response method follow from it."""
-    estimate = await _call(
+    estimate = await call_use_case(
         command.add_loss_estimate,
         uow=container.uow,
         policy=container.command_policy,
@@ -180,7 +158,7 @@ async def list_loss_estimates(
     container: ContainerDep, _user: ApiUser, incident_id: int
 ) -> LossEstimatesPublic:
     """Every loss estimate with the severity it gave, oldest first."""
-    found = await _call(command.loss_estimates, uow=container.uow, incident_id=incident_id)
+    found = await call_use_case(command.loss_estimates, uow=container.uow, incident_id=incident_id)
     return LossEstimatesPublic(data=[LossEstimatePublic.of(item) for item in found])
 
 
@@ -189,5 +167,5 @@ async def list_stage_transitions(
     container: ContainerDep, _user: ApiUser, incident_id: int
 ) -> StageTransitionsPublic:
     """Every stage move with its time, actor, reason and the checklist items it skipped."""
-    found = await _call(command.stage_history, uow=container.uow, incident_id=incident_id)
+    found = await call_use_case(command.stage_history, uow=container.uow, incident_id=incident_id)
     return StageTransitionsPublic(data=[StageTransitionPublic.of(move) for move in found])

@@ -7,20 +7,16 @@ input with the field named.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
 
-from fastapi import APIRouter, HTTPException, status
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
-from ondeck.domain.errors import InvalidTransition
 from ondeck.services import command, command_centre
 from ondeck.services.ports import Stakeholder
 from ondeck.web.command_schemas import CommandPublic
 from ondeck.web.deps import ApiUser, ContainerDep
-from ondeck.web.errors import documented, service_errors
+from ondeck.web.errors import call_use_case, documented
 from ondeck.web.schemas import ErrorPublic
 
 router = APIRouter(
@@ -34,17 +30,6 @@ _READ = documented(404)
 _WRITE = documented(403, 404, 422) | {
     409: {"model": ErrorPublic, "description": "Not a major incident"}
 }
-T = TypeVar("T")
-
-
-async def _call(function: Callable[..., T], **kwargs: Any) -> T:
-    """Run a use case off the event loop; its refusals become HTTP answers (a move the
-    rules refuse, such as acting on an incident that is not a major one: 409)."""
-    with service_errors():
-        try:
-            return await run_in_threadpool(function, **kwargs)
-        except InvalidTransition as error:
-            raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
 
 
 class BridgeChange(BaseModel):
@@ -80,7 +65,7 @@ async def set_bridge(
     container: ContainerDep, user: ApiUser, incident_id: int, body: BridgeChange
 ) -> CommandPublic:
     """Set the incident's conference bridge (participants only); "" removes it."""
-    state = await _call(
+    state = await call_use_case(
         command.set_bridge,
         uow=container.uow,
         clock=container.clock,
@@ -96,7 +81,9 @@ async def list_stakeholders(
     container: ContainerDep, _user: ApiUser, incident_id: int
 ) -> StakeholdersPublic:
     """Who follows the incident (gets its CAN reports), earliest first."""
-    found = await _call(command_centre.stakeholders, uow=container.uow, incident_id=incident_id)
+    found = await call_use_case(
+        command_centre.stakeholders, uow=container.uow, incident_id=incident_id
+    )
     return StakeholdersPublic.of(found)
 
 
@@ -114,7 +101,7 @@ async def follow(
 ) -> StakeholdersPublic:
     """Follow the incident: ``user`` (default: you) gets its CAN reports, never its pages.
     Anyone may follow; observers only for themselves. Following twice changes nothing."""
-    found = await _call(
+    found = await call_use_case(
         command_centre.follow,
         uow=container.uow,
         clock=container.clock,
@@ -130,7 +117,7 @@ async def unfollow(
     container: ContainerDep, user: ApiUser, incident_id: int, email: str
 ) -> StakeholdersPublic:
     """Stop ``email`` following the incident (yourself; observers may not remove others)."""
-    found = await _call(
+    found = await call_use_case(
         command_centre.unfollow,
         uow=container.uow,
         clock=container.clock,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import HTTPException, status
+from starlette.concurrency import run_in_threadpool
 
+from ondeck.domain.errors import InvalidTransition
 from ondeck.services.errors import (
     Forbidden,
     InvalidOrg,
@@ -38,6 +40,20 @@ def service_errors() -> Iterator[None]:
             if isinstance(error, kind):
                 raise HTTPException(code, str(error)) from error
         raise
+
+
+T = TypeVar("T")
+
+
+async def call_use_case(function: Callable[..., T], **kwargs: Any) -> T:
+    """Run a use case off the event loop. Its refusals become HTTP answers as in
+    ``service_errors``, and a move the rules refuse (InvalidTransition: a stage move without
+    its reason, acting on an incident that is not a major one) is 409."""
+    with service_errors():
+        try:
+            return await run_in_threadpool(function, **kwargs)
+        except InvalidTransition as error:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
 
 
 def documented(*codes: int) -> dict[int | str, dict[str, Any]]:

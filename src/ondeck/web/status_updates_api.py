@@ -8,17 +8,11 @@ the update is already published, 422 bad input with the field named.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, TypeVar
+from fastapi import APIRouter, status
 
-from fastapi import APIRouter, HTTPException, status
-from fastapi.concurrency import run_in_threadpool
-
-from ondeck.domain.errors import InvalidTransition
 from ondeck.services import status_updates
 from ondeck.web.deps import ApiUser, ContainerDep
-from ondeck.web.errors import documented, service_errors
+from ondeck.web.errors import call_use_case, documented
 from ondeck.web.schemas import ErrorPublic
 from ondeck.web.status_schemas import (
     StatusUpdateCreate,
@@ -40,29 +34,13 @@ _WRITE = documented(403, 404, 422) | {
     }
 }
 
-T = TypeVar("T")
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    with service_errors():
-        try:
-            yield
-        except InvalidTransition as error:
-            raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
-
-
-async def _call(function: Callable[..., T], **kwargs: Any) -> T:
-    with _errors():
-        return await run_in_threadpool(function, **kwargs)
-
 
 @router.get("", response_model=StatusUpdatesPublic, responses=documented(404))
 async def list_status_updates(
     container: ContainerDep, _user: ApiUser, incident_id: int
 ) -> StatusUpdatesPublic:
     """Every customer-facing update of the incident, drafts and published, oldest first."""
-    found = await _call(status_updates.updates, uow=container.uow, incident_id=incident_id)
+    found = await call_use_case(status_updates.updates, uow=container.uow, incident_id=incident_id)
     return StatusUpdatesPublic(data=[StatusUpdatePublic.of(u) for u in found])
 
 
@@ -76,7 +54,7 @@ async def write_status_update(
     container: ContainerDep, user: ApiUser, incident_id: int, body: StatusUpdateCreate
 ) -> StatusUpdatePublic:
     """Write a new draft (participants only); it is public only once published."""
-    written = await _call(
+    written = await call_use_case(
         status_updates.write_update,
         uow=container.uow,
         clock=container.clock,
@@ -96,7 +74,7 @@ async def edit_status_update(
     container: ContainerDep, user: ApiUser, incident_id: int, update_id: int, body: StatusUpdateEdit
 ) -> StatusUpdatePublic:
     """Change a draft's title, body, status, impact or components (those given)."""
-    edited = await _call(
+    edited = await call_use_case(
         status_updates.edit_update,
         uow=container.uow,
         clock=container.clock,
@@ -134,7 +112,7 @@ async def publish_status_update(
             components=body.components,
         )
     )
-    published = await _call(
+    published = await call_use_case(
         status_updates.publish_update,
         uow=container.uow,
         clock=container.clock,

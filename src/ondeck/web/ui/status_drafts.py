@@ -6,12 +6,16 @@ says.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
+from ondeck.bootstrap import Container
 from ondeck.services import status_updates
+from ondeck.services.ports import Person
 from ondeck.web.deps import ContainerDep
 from ondeck.web.ui.command_forms import FormError, act, back, form_error
 from ondeck.web.ui.session import SignedIn, notify
@@ -19,61 +23,87 @@ from ondeck.web.ui.session import SignedIn, notify
 router = APIRouter(include_in_schema=False)
 
 
-def _component_ids(chosen: list[str] | None) -> list[int]:
-    """The ticked components' ids; FormError for a value that is not one."""
-    ids = []
-    for value in chosen or []:
-        try:
-            ids.append(int(value))
-        except ValueError:
-            raise FormError(f"components: {value!r} is not a status component") from None
-    return ids
+class UpdateForm(BaseModel):
+    """A status update's fields as the incident page's forms post them."""
+
+    title: str = ""
+    body: str = ""
+    status: str = ""
+    impact: str = ""
+    components: list[str] = []
+    csrf_token: str = ""
+
+    def filled(self) -> dict[str, str]:
+        """The values to show again in the form when it is refused."""
+        return {
+            "title": self.title,
+            "body": self.body,
+            "status": self.status,
+            "impact": self.impact,
+            "components": " ".join(self.components),
+        }
+
+    def component_ids(self) -> list[int]:
+        """The ticked components' ids; FormError for a value that is not one."""
+        ids = []
+        for value in self.components:
+            try:
+                ids.append(int(value))
+            except ValueError:
+                raise FormError(f"components: {value!r} is not a status component") from None
+        return ids
 
 
-def _update_form(
-    title: str, body: str, status: str, impact: str, components: list[str] | None
-) -> dict[str, str]:
-    return {
-        "title": title,
-        "body": body,
-        "status": status,
-        "impact": impact,
-        "components": " ".join(components or []),
-    }
+UpdateFields = Annotated[UpdateForm, Form()]
 
 
-@router.post("/incidents/{incident_id}/command/status-updates")
-async def write_status_update(
+async def _submit(
     request: Request,
-    container: ContainerDep,
-    user: SignedIn,
+    container: Container,
+    user: Person,
     incident_id: int,
-    title: Annotated[str, Form()] = "",
-    body: Annotated[str, Form()] = "",
-    status: Annotated[str, Form()] = "",
-    impact: Annotated[str, Form()] = "",
-    components: Annotated[list[str] | None, Form()] = None,
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
-    """Write a new draft status-page update by hand; nothing is public until published."""
-    filled = _update_form(title, body, status, impact, components)
+    form: UpdateForm,
+    use_case: Callable[..., Any],
+    **arguments: Any,
+) -> Any:
+    """Call ``use_case`` with the form's fields (as keyword arguments, or as ``edits`` when
+    ``arguments`` names it as None); a Response when the form or the use case refused."""
     try:
-        chosen = _component_ids(components)
+        chosen = form.component_ids()
     except FormError as error:
-        return await form_error(request, container, user, incident_id, csrf_token, error, filled)
-    outcome = await act(
+        return await form_error(
+            request, container, user, incident_id, form.csrf_token, error, form.filled()
+        )
+    fields: dict[str, Any] = {
+        "title": form.title,
+        "body": form.body,
+        "status": form.status,
+        "impact": form.impact,
+        "components": chosen,
+    }
+    if "edits" in arguments:
+        arguments["edits"] = status_updates.Edits(**fields)
+    else:
+        arguments |= fields
+    return await act(
         request,
         container,
         user,
         incident_id,
-        csrf_token,
-        filled,
-        status_updates.write_update,
-        title=title,
-        body=body,
-        status=status,
-        impact=impact,
-        components=chosen,
+        form.csrf_token,
+        form.filled(),
+        use_case,
+        **arguments,
+    )
+
+
+@router.post("/incidents/{incident_id}/command/status-updates")
+async def write_status_update(
+    request: Request, container: ContainerDep, user: SignedIn, incident_id: int, form: UpdateFields
+) -> Response:
+    """Write a new draft status-page update by hand; nothing is public until published."""
+    outcome = await _submit(
+        request, container, user, incident_id, form, status_updates.write_update
     )
     if isinstance(outcome, Response):
         return outcome
@@ -88,33 +118,17 @@ async def save_status_update(
     user: SignedIn,
     incident_id: int,
     update_id: int,
-    title: Annotated[str, Form()] = "",
-    body: Annotated[str, Form()] = "",
-    status: Annotated[str, Form()] = "",
-    impact: Annotated[str, Form()] = "",
-    components: Annotated[list[str] | None, Form()] = None,
-    csrf_token: Annotated[str, Form()] = "",
+    form: UpdateFields,
 ) -> Response:
     """Save the draft as shown (title, status, impact, body, components)."""
-    filled = _update_form(title, body, status, impact, components)
-    try:
-        chosen = _component_ids(components)
-    except FormError as error:
-        return await form_error(request, container, user, incident_id, csrf_token, error, filled)
-    outcome = await act(
+    outcome = await _submit(
         request,
         container,
         user,
         incident_id,
-        csrf_token,
-        filled,
+        form,
         status_updates.edit_update,
         update_id=update_id,
-        title=title,
-        body=body,
-        status=status,
-        impact=impact,
-        components=chosen,
     )
     if isinstance(outcome, Response):
         return outcome
@@ -129,35 +143,22 @@ async def publish_status_update(
     user: SignedIn,
     incident_id: int,
     update_id: int,
-    title: Annotated[str, Form()] = "",
-    body: Annotated[str, Form()] = "",
-    status: Annotated[str, Form()] = "",
-    impact: Annotated[str, Form()] = "",
-    components: Annotated[list[str] | None, Form()] = None,
-    csrf_token: Annotated[str, Form()] = "",
+    form: UpdateFields,
 ) -> Response:
     """Publish the draft as shown: its fields, as edited, are saved and published in one
     transaction (``publish_update`` with ``Edits``), to the public page and its subscribers.
     A refused edit publishes nothing and saves nothing."""
-    filled = _update_form(title, body, status, impact, components)
-    try:
-        chosen = _component_ids(components)
-    except FormError as error:
-        return await form_error(request, container, user, incident_id, csrf_token, error, filled)
-    outcome = await act(
+    outcome = await _submit(
         request,
         container,
         user,
         incident_id,
-        csrf_token,
-        filled,
+        form,
         status_updates.publish_update,
         update_id=update_id,
         signer=container.link_secrets,
         base_url=container.links.base_url,
-        edits=status_updates.Edits(
-            title=title, body=body, status=status, impact=impact, components=chosen
-        ),
+        edits=None,
     )
     if isinstance(outcome, Response):
         return outcome
