@@ -86,10 +86,9 @@ def test_the_block_is_read_into_the_spec() -> None:
     ],
 )
 def test_a_bad_value_is_refused_naming_its_path_and_nothing_is_stored(
-    database_url: str, block: str, problem: str
+    refusing_env: dict[str, str], block: str, problem: str
 ) -> None:
-    env = ondeck_env(database_url)
-    run_cli(env, "db", "upgrade")
+    env = refusing_env
     text = BASE + "major_incidents:\n  " + block + "\n"
     result = run_cli(env, "apply", "-f", "-", input_text=text, check=False)
     assert result.returncode == 2, result.stdout + result.stderr

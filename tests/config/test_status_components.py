@@ -70,10 +70,9 @@ def test_a_service_without_a_status_page_block_is_not_on_the_page() -> None:
     ],
 )
 def test_a_bad_status_page_block_is_refused_naming_its_path(
-    database_url: str, block: str, problem: str
+    refusing_env: dict[str, str], block: str, problem: str
 ) -> None:
-    env = ondeck_env(database_url)
-    run_cli(env, "db", "upgrade")
+    env = refusing_env
     result = run_cli(env, "apply", "-f", "-", input_text=with_page(block), check=False)
     assert result.returncode == 2, result.stdout + result.stderr
     assert problem in result.stderr
