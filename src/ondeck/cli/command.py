@@ -13,7 +13,6 @@ from typing import Annotated
 import typer
 
 from ondeck.cli.common import acting, container, fail, refusals, say
-from ondeck.domain.errors import InvalidTransition
 from ondeck.services import command, command_centre
 from ondeck.services.command import CommandState
 
@@ -78,8 +77,6 @@ def declare(
             )
         except command.BadInput as error:
             fail(str(error), 2)
-        except InvalidTransition as error:
-            fail(str(error))
     _show(state)
     if state.bridge_url:
         say(f"bridge: {state.bridge_url}")
@@ -101,19 +98,16 @@ def stage(
     c = container()
     actor = acting(c, as_user)
     with refusals():
-        try:
-            state = command.change_stage(
-                uow=c.uow,
-                clock=c.clock,
-                incident_id=number,
-                actor=actor,
-                stage=to,
-                reason=reason,
-                experts=expert,
-                rca_owner=rca_owner,
-            )
-        except InvalidTransition as error:
-            fail(str(error))
+        state = command.change_stage(
+            uow=c.uow,
+            clock=c.clock,
+            incident_id=number,
+            actor=actor,
+            stage=to,
+            reason=reason,
+            experts=expert,
+            rca_owner=rca_owner,
+        )
     _show(state)
 
 
@@ -128,19 +122,16 @@ def can_report(
     c = container()
     actor = acting(c, as_user)
     with refusals():
-        try:
-            report = command.post_can_report(
-                uow=c.uow,
-                policy=c.command_policy,
-                clock=c.clock,
-                incident_id=number,
-                actor=actor,
-                conditions=conditions,
-                actions=actions,
-                needs=needs,
-            )
-        except InvalidTransition as error:
-            fail(str(error))
+        report = command.post_can_report(
+            uow=c.uow,
+            policy=c.command_policy,
+            clock=c.clock,
+            incident_id=number,
+            actor=actor,
+            conditions=conditions,
+            actions=actions,
+            needs=needs,
+        )
     say(f"CAN report {report.id} posted; the next is due {report.next_due:%Y-%m-%d %H:%M} UTC")
 
 
@@ -160,22 +151,19 @@ def loss(
     c = container()
     actor = acting(c, as_user)
     with refusals():
-        try:
-            estimate = command.add_loss_estimate(
-                uow=c.uow,
-                policy=c.command_policy,
-                clock=c.clock,
-                incident_id=number,
-                actor=actor,
-                cost_per_hour=cost,
-                revenue_per_hour=revenue,
-                users_affected=users,
-                security_impact=security,
-                journey=journey,
-                note=note,
-            )
-        except InvalidTransition as error:
-            fail(str(error))
+        estimate = command.add_loss_estimate(
+            uow=c.uow,
+            policy=c.command_policy,
+            clock=c.clock,
+            incident_id=number,
+            actor=actor,
+            cost_per_hour=cost,
+            revenue_per_hour=revenue,
+            users_affected=users,
+            security_impact=security,
+            journey=journey,
+            note=note,
+        )
     say(f"severity {estimate.severity.value}: {estimate.response.value.replace('_', ' ')}")
 
 
@@ -194,8 +182,6 @@ def bridge(
             )
         except command.BadInput as error:
             fail(str(error), 2)
-        except InvalidTransition as error:
-            fail(str(error))
     say(f"incident #{state.incident.number} bridge: {state.bridge_url or 'none'}")
 
 

@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from ondeck.bootstrap import Container, bootstrap
 from ondeck.config import Settings
+from ondeck.domain.errors import InvalidTransition
 from ondeck.domain.rotation import wall_to_utc
 from ondeck.services import people
 from ondeck.services.errors import ServiceError
@@ -58,10 +59,11 @@ def say(text: str) -> None:
 
 @contextmanager
 def refusals(prefix: str = "") -> Iterator[None]:
-    """A use case's refusal (not found, forbidden, breaks a rule) is `error: …`, exit 1."""
+    """A use case's refusal (not found, forbidden, breaks a rule, a move the rules refuse)
+    is `error: …`, exit 1."""
     try:
         yield
-    except ServiceError as error:
+    except (ServiceError, InvalidTransition) as error:
         fail(f"{prefix}{error}")
 
 

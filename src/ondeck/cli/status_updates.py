@@ -16,7 +16,6 @@ import typer
 
 from ondeck.bootstrap import Container
 from ondeck.cli.common import acting, container, fail, refusals, say
-from ondeck.domain.errors import InvalidTransition
 from ondeck.services import status_updates
 from ondeck.services.command import BadInput
 from ondeck.services.ports import StatusComponentRecord, StatusUpdateRecord
@@ -50,8 +49,6 @@ def _refusals() -> Iterator[None]:
             yield
         except BadInput as error:
             fail(str(error), 2)
-        except InvalidTransition as error:
-            fail(str(error))
 
 
 def _show(update: StatusUpdateRecord, named: dict[int, StatusComponentRecord]) -> None:
